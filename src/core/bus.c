@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/* Buses: one open link shared by the meters opened on it, reference counted
+ * (the caller's reference plus one per meter), with the lock that serialises
+ * their transactions. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+static void apply_line_defaults(struct mtr_conn *c)
+{
+    if (!(c->set & MTR_SET_BAUD))
+        c->baud = 9600;
+    if (!(c->set & MTR_SET_PARITY))
+        c->parity = 'E';
+    if (!(c->set & MTR_SET_DATA))
+        c->data_bits = 8;
+    if (!(c->set & MTR_SET_STOP))
+        c->stop_bits = 1;
+}
+
+int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *err, size_t len)
+{
+    *out = NULL;
+    struct meter_bus *b = calloc(1, sizeof *b);
+    if (!b)
+        return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    b->conn = *c;
+    apply_line_defaults(&b->conn);
+    b->proto = mtr_scheme_proto(c->scheme);
+    b->refs = 1;
+    pthread_mutex_init(&b->lock, NULL);
+    pthread_mutex_init(&b->ref_lock, NULL);
+    int rc;
+    switch (b->proto) {
+    case MTR_PROTO_MODBUS:
+        rc = mtr_mb_link_open(b, err, len);
+        break;
+    default:
+        rc = mtr_err(err, len, METER_EUNSUPPORTED, "scheme '%s' has no transport in this build",
+                     mtr_scheme_name(c->scheme));
+        break;
+    }
+    if (rc != METER_OK) {
+        pthread_mutex_destroy(&b->lock);
+        pthread_mutex_destroy(&b->ref_lock);
+        free(b);
+        return rc;
+    }
+    *out = b;
+    return METER_OK;
+}
+
+int meter_bus_open(meter_bus_t **out, const char *connection, char *errbuf, size_t errlen)
+{
+    struct mtr_conn c;
+    if (!out)
+        return mtr_err(errbuf, errlen, METER_EINVAL, "NULL output pointer");
+    *out = NULL;
+    int rc = mtr_conn_parse(connection, &c, MTR_CONN_LINE, errbuf, errlen);
+    if (rc != METER_OK)
+        return rc;
+    return mtr_bus_open_conn(out, &c, errbuf, errlen);
+}
+
+void mtr_bus_ref(struct meter_bus *b)
+{
+    pthread_mutex_lock(&b->ref_lock);
+    b->refs++;
+    pthread_mutex_unlock(&b->ref_lock);
+}
+
+void meter_bus_close(meter_bus_t *b)
+{
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->ref_lock);
+    int left = --b->refs;
+    pthread_mutex_unlock(&b->ref_lock);
+    if (left > 0)
+        return;
+    switch (b->proto) {
+    case MTR_PROTO_MODBUS: mtr_mb_link_close(b); break;
+    default: break;
+    }
+    pthread_mutex_destroy(&b->lock);
+    pthread_mutex_destroy(&b->ref_lock);
+    free(b);
+}
+
+void meter_bus_set_log(meter_bus_t *b, meter_log_fn fn, void *userdata)
+{
+    if (!b)
+        return;
+    b->log = fn;
+    b->log_ud = userdata;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/* The Modbus read engine shared by every Modbus model: looks quantities up in
+ * the model's register table, plans the fewest requests, runs them, decodes
+ * the rows, and falls back to shorter reads when a meter refuses a long one
+ * (exception 02/03), remembering the limit on the handle. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+size_t mtr_modbus_quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
+{
+    size_t k = 0;
+    for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
+        if (!mtr_model_row(m->model, (meter_quantity_t)q))
+            continue;
+        if (out && k < cap)
+            out[k] = (meter_quantity_t)q;
+        k++;
+    }
+    return k;
+}
+
+static void fail_items(meter_t *m, const struct mtr_plan_item *items, size_t n, int rc,
+                       meter_reading_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        out[items[i].tag].status = rc;
+        (void)m;
+    }
+}
+
+/* registers a request covers that some item needs */
+static unsigned covered(const struct mtr_plan_item *items, size_t n)
+{
+    unsigned total = 0, end = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned s = items[i].addr, e = s + items[i].words;
+        if (e <= end)
+            continue;
+        total += e - (s > end ? s : end);
+        end = e;
+    }
+    return total;
+}
+
+static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const meter_quantity_t *qs,
+                      meter_reading_t *out)
+{
+    const struct mtr_mb_map *map = m->model->modbus;
+    struct mtr_plan_req *reqs = calloc(n, sizeof *reqs);
+    size_t nreq = 0;
+    if (!reqs)
+        return mtr_set_err(m, METER_ENOMEM, "out of memory planning %zu reads", n);
+    int rc = mtr_plan(items, n, map->blocks, map->nblocks, m->max_regs, !m->no_bridge, reqs, n, &nreq);
+    if (rc != METER_OK) {
+        free(reqs);
+        fail_items(m, items, n, rc, out);
+        return mtr_set_err(m, rc, "cannot plan the reads (limit %u registers)", m->max_regs);
+    }
+    int first_rc = METER_OK;
+    for (size_t r = 0; r < nreq; r++) {
+        const struct mtr_plan_req *rq = &reqs[r];
+        struct mtr_plan_item *its = &items[rq->first];
+        uint16_t words[2000];
+        int excode = 0;
+        rc = mtr_mb_read(m, rq->fc, rq->addr, rq->count, words, &excode);
+        if (rc == METER_EEXCEPTION && (excode == 2 || excode == 3) && rq->fc == 3) {
+            unsigned need = covered(its, rq->n);
+            unsigned widest = 0;
+            for (size_t i = 0; i < rq->n; i++)
+                widest = its[i].words > widest ? its[i].words : widest;
+            int retry = 0;
+            if (need < rq->count && !m->no_bridge) {
+                m->no_bridge = 1; /* the meter refuses reads over unmapped registers */
+                retry = 1;
+            } else if (rq->count / 2 >= widest && rq->count > widest) {
+                m->max_regs = rq->count / 2; /* the meter refuses reads this long */
+                retry = 1;
+            }
+            if (retry) {
+                mtr_log(m, METER_LOG_INFO, "id %d refused %u registers at 0x%04X; retrying shorter reads "
+                        "(limit %u, holes %s)", m->id, rq->count, rq->addr, m->max_regs,
+                        m->no_bridge ? "not bridged" : "bridged");
+                rc = read_items(m, its, rq->n, qs, out);
+                if (rc != METER_OK && first_rc == METER_OK)
+                    first_rc = rc;
+                continue;
+            }
+        }
+        if (rc != METER_OK) {
+            fail_items(m, its, rq->n, rc, out);
+            if (first_rc == METER_OK)
+                first_rc = rc;
+            continue;
+        }
+        for (size_t i = 0; i < rq->n; i++) {
+            const struct mtr_mb_reg *row = mtr_model_row(m->model, qs[its[i].tag]);
+            meter_reading_t *o = &out[its[i].tag];
+            char err[160];
+            int drc = mtr_mb_decode(row, words + (its[i].addr - rq->addr), m->word_order, o, err,
+                                    sizeof err);
+            o->status = drc;
+            if (drc != METER_OK) {
+                mtr_set_err(m, drc, "id %d: %s", m->id, err);
+                if (first_rc == METER_OK)
+                    first_rc = drc;
+            }
+        }
+    }
+    free(reqs);
+    return first_rc;
+}
+
+int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out)
+{
+    struct mtr_plan_item *items = calloc(n ? n : 1, sizeof *items);
+    if (!items)
+        return mtr_set_err(m, METER_ENOMEM, "out of memory");
+    size_t k = 0;
+    int first_rc = METER_OK;
+    for (size_t i = 0; i < n; i++) {
+        const meter_quantity_info_t *qi = meter_quantity_info(qs[i]);
+        memset(&out[i], 0, sizeof out[i]);
+        out[i].quantity = qs[i];
+        out[i].unit = qi ? qi->unit : METER_UNIT_NONE;
+        out[i].kind = qi ? qi->kind : METER_KIND_NUMBER;
+        const struct mtr_mb_reg *row = qi ? mtr_model_row(m->model, qs[i]) : NULL;
+        if (!row) {
+            out[i].status = METER_EQUANTITY;
+            if (first_rc == METER_OK)
+                first_rc = mtr_set_err(m, METER_EQUANTITY, "model %s has no quantity %s",
+                                       m->model->info.name, qi ? qi->name : "(invalid id)");
+            continue;
+        }
+        items[k].fc = row->type == MTR_T_COIL ? 1 : 3;
+        items[k].addr = row->addr;
+        items[k].words = row->words;
+        items[k].tag = i;
+        k++;
+    }
+    int rc = k ? read_items(m, items, k, qs, out) : METER_OK;
+    free(items);
+    if (first_rc != METER_OK)
+        return first_rc;
+    return rc;
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal declarations shared across core, proto, drivers, transports and
+ * the simulator: connection strings, the model/driver tables, the bus and
+ * handle structures. Names here use the mtr_ prefix and are never exported. */
+#ifndef MTR_INTERNAL_H
+#define MTR_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meter/meter.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+/** Format a message into buf (may be NULL) and return status. */
+int mtr_err(char *buf, size_t len, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- connection strings (connstr.c) ------------------------------------- */
+
+enum mtr_proto { MTR_PROTO_NONE = 0, MTR_PROTO_MODBUS, MTR_PROTO_MBUS, MTR_PROTO_IEC };
+
+enum mtr_scheme {
+    MTR_SCHEME_NONE = 0,
+    MTR_SCHEME_RTU,      /* Modbus RTU on a serial line */
+    MTR_SCHEME_TCP,      /* Modbus TCP */
+    MTR_SCHEME_MBUS,     /* M-Bus on a serial line */
+    MTR_SCHEME_MBUS_TCP, /* M-Bus through a transparent TCP gateway */
+    MTR_SCHEME_IEC,      /* IEC 62056-21 on an optical head */
+    MTR_SCHEME_IEC_TCP   /* IEC 62056-21 through a serial server */
+};
+
+/* which fields of struct mtr_conn were given explicitly */
+enum {
+    MTR_SET_BAUD = 1u << 0,
+    MTR_SET_PARITY = 1u << 1,
+    MTR_SET_DATA = 1u << 2,
+    MTR_SET_STOP = 1u << 3,
+    MTR_SET_ID = 1u << 4,
+    MTR_SET_TIMEOUT = 1u << 5,
+    MTR_SET_RETRIES = 1u << 6,
+    MTR_SET_RS485 = 1u << 7,
+    MTR_SET_WORDS = 1u << 8,
+    MTR_SET_MAXREGS = 1u << 9
+};
+
+#define MTR_PATH_MAX 256
+
+struct mtr_conn {
+    enum mtr_scheme scheme;
+    char path[MTR_PATH_MAX]; /* serial device, for serial schemes */
+    char host[MTR_PATH_MAX]; /* host name or address, for TCP schemes */
+    unsigned port;
+    unsigned set; /* MTR_SET_* */
+    unsigned baud;
+    char parity; /* 'N', 'E', 'O' */
+    unsigned data_bits;
+    unsigned stop_bits;
+    int id;               /* Modbus slave id */
+    unsigned timeout_ms;  /* response timeout */
+    unsigned retries;     /* retries after timeout/corrupt reply */
+    int rs485;            /* 1: kernel RS485 mode (TIOCSRS485) */
+    int word_order;       /* MTR_WORDS_ABCD or MTR_WORDS_CDAB */
+    unsigned max_regs;    /* longest Modbus read to try (1-125) */
+};
+
+enum { MTR_CONN_LINE = 1, MTR_CONN_METER = 2, MTR_CONN_ALL = 3 };
+
+/** Parse "scheme:target?k=v&k=v". @p what selects which option classes are allowed. */
+int mtr_conn_parse(const char *s, struct mtr_conn *c, unsigned what, char *err, size_t len);
+/** Parse only "k=v&k=v" options for a known scheme into @p c. */
+int mtr_conn_parse_options(const char *opts, struct mtr_conn *c, unsigned what, char *err,
+                           size_t len);
+enum mtr_proto mtr_scheme_proto(enum mtr_scheme s);
+const char *mtr_scheme_name(enum mtr_scheme s);
+
+/* ---- Modbus register maps (the drivers' tables) ------------------------- */
+
+enum mtr_regtype {
+    MTR_T_FLOAT = 1, /* IEEE-754 single, two registers, in the map's word order */
+    MTR_T_S16,       /* one register, two's complement */
+    MTR_T_U16,       /* one register, unsigned */
+    MTR_T_HEXTEXT,   /* registers' hex digits as text ("13070001") */
+    MTR_T_HEXNUM,    /* registers' hex digits read as a decimal number (0x0025 = 25) */
+    MTR_T_ASCII,     /* character codes, high byte first, NULs skipped */
+    MTR_T_BAUDCODE,  /* KPM31: 1=1200, 2=2400, 3=4800, 4=9600 */
+    MTR_T_COIL       /* one coil (FC01), 0 or 1 */
+};
+
+enum { MTR_WORDS_ABCD = 0, MTR_WORDS_CDAB = 1 };
+
+/* row flags */
+enum { MTR_R_3P = 1u << 0 /* three-phase models only (the manual's '*') */ };
+
+struct mtr_mb_reg {
+    meter_quantity_t q;
+    uint16_t addr;   /* PDU (on-wire) address */
+    uint8_t words;   /* registers (or 1 for a coil) */
+    uint8_t type;    /* enum mtr_regtype */
+    int8_t exp10;    /* value in catalogue unit = raw · 10^exp10 (kW → W: 3) */
+    uint8_t flags;   /* MTR_R_* */
+    const char *cite; /* the manual's section */
+};
+
+struct mtr_mb_block {
+    uint16_t first, last; /* inclusive register range readable in one request */
+};
+
+struct mtr_mb_map {
+    const struct mtr_mb_reg *regs;
+    size_t nregs;
+    const struct mtr_mb_block *blocks; /* holes inside a block may be read over */
+    size_t nblocks;
+    int word_order;
+};
+
+/* ---- models and families ----------------------------------------------- */
+
+struct mtr_model {
+    meter_model_info_t info; /* first: meter_model_info() hands out &model->info */
+    enum mtr_proto proto;
+    unsigned baud;
+    char parity;
+    int id;
+    unsigned phases;
+    const struct mtr_mb_map *modbus; /* Modbus models */
+    const void *proto_data;          /* other protocols' driver data */
+};
+
+struct mtr_family {
+    const char *name;
+    const struct mtr_model *models;
+    size_t nmodels;
+};
+
+size_t mtr_model_total(void);
+const struct mtr_model *mtr_model_at(size_t i);
+const struct mtr_model *mtr_model_find(const char *name_or_alias);
+/** Does the model's register table serve this row? (three-phase-only rows) */
+int mtr_model_has_row(const struct mtr_model *model, const struct mtr_mb_reg *r);
+/** The row for q in the model's table, or NULL. */
+const struct mtr_mb_reg *mtr_model_row(const struct mtr_model *model, meter_quantity_t q);
+
+/* ---- the bus and the handle --------------------------------------------- */
+
+struct meter_bus {
+    pthread_mutex_t lock;     /* held for one transaction */
+    pthread_mutex_t ref_lock; /* guards refs */
+    int refs;
+    struct mtr_conn conn;
+    enum mtr_proto proto;
+    void *link; /* the protocol's link object (modbus_t * for Modbus) */
+    meter_log_fn log;
+    void *log_ud;
+};
+
+struct meter {
+    const struct mtr_model *model;
+    struct meter_bus *bus;
+    int id;
+    unsigned timeout_ms;
+    unsigned retries;
+    int word_order;
+    unsigned max_regs; /* learned limit for one read */
+    int no_bridge;     /* learned: the meter refuses reads over holes */
+    meter_stats_t stats;
+    char err[256];
+    meter_log_fn log;
+    void *log_ud;
+    void *userdata;
+};
+
+void mtr_log(const meter_t *m, meter_log_level_t level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void mtr_log_hex(const meter_t *m, const char *what, const uint8_t *p, size_t n);
+int mtr_set_err(meter_t *m, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/** Take a reference on a bus (a meter opened on it). */
+void mtr_bus_ref(struct meter_bus *b);
+/** Open a bus from a parsed connection. */
+int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *err, size_t len);
+
+/* ---- Modbus codec (src/proto/modbus_codec.c), pure ------------------------ */
+
+uint16_t mtr_mb_crc16(const uint8_t *p, size_t n);
+float mtr_mb_get_float(const uint16_t *w, int word_order);
+void mtr_mb_put_float(float f, uint16_t *w, int word_order);
+/** The shortest decimal that reads back as f, times 10^exp10, as a double. */
+double mtr_decimal_from_float(float f, int exp10);
+/** Decode a register row from its words (or coil bit in words[0]) into out. */
+int mtr_mb_decode(const struct mtr_mb_reg *r, const uint16_t *words, int word_order,
+                  meter_reading_t *out, char *err, size_t len);
+/** Encode a value (catalogue unit) or text into a row's words (simulator, writes). */
+int mtr_mb_encode(const struct mtr_mb_reg *r, double value, const char *text, int word_order,
+                  uint16_t *words);
+/** Build an RTU frame: id, pdu bytes, CRC (low byte first). Returns its length or 0. */
+size_t mtr_mb_rtu_frame(uint8_t *buf, size_t cap, uint8_t id, const uint8_t *pdu, size_t n);
+
+/* ---- the request planner (planner.c), pure -------------------------------- */
+
+struct mtr_plan_item {
+    uint8_t fc;     /* 3 (registers) or 1 (coils) */
+    uint16_t addr;
+    uint16_t words; /* registers, or 1 coil */
+    size_t tag;     /* the caller's index */
+};
+
+struct mtr_plan_req {
+    uint8_t fc;
+    uint16_t addr;
+    uint16_t count;
+    size_t first, n; /* items [first, first + n) of the sorted item array */
+};
+
+/** Sort items and group them into as few requests as the limits allow. */
+int mtr_plan(struct mtr_plan_item *items, size_t n, const struct mtr_mb_block *blocks,
+             size_t nblocks, unsigned max_regs, int bridge_holes, struct mtr_plan_req *reqs,
+             size_t cap, size_t *nreqs);
+
+/* ---- Modbus link (src/core/transport/modbus_link.c) ---------------------- */
+
+int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len);
+void mtr_mb_link_close(struct meter_bus *b);
+/** One read request on the meter's bus (FC01 or FC03), retried per the handle.
+ *  On a Modbus exception *excode is set and METER_EEXCEPTION returned. */
+int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t *dst,
+                int *excode);
+
+/* ---- the Modbus engine (engine_modbus.c) --------------------------------- */
+
+int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out);
+size_t mtr_modbus_quantities(const meter_t *m, meter_quantity_t *out, size_t cap);
+
+#endif /* MTR_INTERNAL_H */

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/* The meter handle: open (model + connection string, or on a shared bus),
+ * close, read one/list/snapshot through the protocol's engine, and the
+ * handle's settings, statistics, log and user data. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+static int attach(meter_t **out, struct meter_bus *bus, const struct mtr_model *model,
+                  const struct mtr_conn *c, char *err, size_t len)
+{
+    meter_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    m->model = model;
+    m->bus = bus;
+    m->id = (c->set & MTR_SET_ID) ? c->id : model->id;
+    unsigned def_timeout = bus->conn.scheme == MTR_SCHEME_TCP ? 1000 : 500;
+    m->timeout_ms = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms
+                    : (bus->conn.set & MTR_SET_TIMEOUT) ? bus->conn.timeout_ms
+                                                        : def_timeout;
+    m->retries = (c->set & MTR_SET_RETRIES) ? c->retries
+                 : (bus->conn.set & MTR_SET_RETRIES) ? bus->conn.retries
+                                                      : 1;
+    m->word_order = (c->set & MTR_SET_WORDS) ? c->word_order
+                    : model->modbus ? model->modbus->word_order
+                                    : MTR_WORDS_ABCD;
+    m->max_regs = (c->set & MTR_SET_MAXREGS) ? c->max_regs : 125;
+    m->stats.max_registers = m->max_regs;
+    *out = m;
+    return METER_OK;
+}
+
+static int check_proto(const struct mtr_model *model, enum mtr_scheme s, char *err, size_t len)
+{
+    if (mtr_scheme_proto(s) != model->proto)
+        return mtr_err(err, len, METER_EUNSUPPORTED, "model %s speaks %s; '%s:' is not one of its links",
+                       model->info.name, model->info.protocol, mtr_scheme_name(s));
+    return METER_OK;
+}
+
+static const struct mtr_model *find_model(const char *name, char *err, size_t len)
+{
+    const struct mtr_model *model = mtr_model_find(name);
+    if (!model)
+        mtr_err(err, len, METER_EMODEL, "unknown model '%s' (list them with: meter models)",
+                name ? name : "(null)");
+    return model;
+}
+
+int meter_open(meter_t **out, const char *model_name, const char *connection, char *err,
+               size_t len)
+{
+    if (!out)
+        return mtr_err(err, len, METER_EINVAL, "NULL output pointer");
+    *out = NULL;
+    const struct mtr_model *model = find_model(model_name, err, len);
+    if (!model)
+        return METER_EMODEL;
+    struct mtr_conn c;
+    int rc = mtr_conn_parse(connection, &c, MTR_CONN_ALL, err, len);
+    if (rc != METER_OK)
+        return rc;
+    if ((rc = check_proto(model, c.scheme, err, len)) != METER_OK)
+        return rc;
+    /* the model's line defaults, where the string left them unset */
+    if (!(c.set & MTR_SET_BAUD) && model->baud) {
+        c.baud = model->baud;
+        c.set |= MTR_SET_BAUD;
+    }
+    if (!(c.set & MTR_SET_PARITY) && model->parity) {
+        c.parity = model->parity;
+        c.set |= MTR_SET_PARITY;
+    }
+    struct meter_bus *bus;
+    if ((rc = mtr_bus_open_conn(&bus, &c, err, len)) != METER_OK)
+        return rc;
+    /* the bus's one reference passes to the meter */
+    rc = attach(out, bus, model, &c, err, len);
+    if (rc != METER_OK)
+        meter_bus_close(bus);
+    return rc;
+}
+
+int meter_open_on_bus(meter_t **out, meter_bus_t *bus, const char *model_name, const char *options,
+                      char *err, size_t len)
+{
+    if (!out || !bus)
+        return mtr_err(err, len, METER_EINVAL, "NULL %s", out ? "bus" : "output pointer");
+    *out = NULL;
+    const struct mtr_model *model = find_model(model_name, err, len);
+    if (!model)
+        return METER_EMODEL;
+    int rc = check_proto(model, bus->conn.scheme, err, len);
+    if (rc != METER_OK)
+        return rc;
+    struct mtr_conn c;
+    memset(&c, 0, sizeof c);
+    c.scheme = bus->conn.scheme;
+    if ((rc = mtr_conn_parse_options(options, &c, MTR_CONN_METER, err, len)) != METER_OK)
+        return rc;
+    if ((rc = attach(out, bus, model, &c, err, len)) != METER_OK)
+        return rc;
+    mtr_bus_ref(bus);
+    return METER_OK;
+}
+
+void meter_close(meter_t *m)
+{
+    if (!m)
+        return;
+    meter_bus_close(m->bus);
+    free(m);
+}
+
+int meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out)
+{
+    if (!m || (n && (!qs || !out)))
+        return m ? mtr_set_err(m, METER_EINVAL, "NULL quantity list or output") : METER_EINVAL;
+    m->err[0] = '\0';
+    int rc;
+    switch (m->model->proto) {
+    case MTR_PROTO_MODBUS:
+        rc = mtr_modbus_read(m, qs, n, out);
+        break;
+    default:
+        rc = mtr_set_err(m, METER_EUNSUPPORTED, "no engine for model %s", m->model->info.name);
+        break;
+    }
+    m->stats.max_registers = m->max_regs;
+    return rc;
+}
+
+int meter_read(meter_t *m, meter_quantity_t q, meter_reading_t *out)
+{
+    return meter_read_list(m, &q, 1, out);
+}
+
+size_t meter_quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
+{
+    if (!m)
+        return 0;
+    switch (m->model->proto) {
+    case MTR_PROTO_MODBUS: return mtr_modbus_quantities(m, out, cap);
+    default: return 0;
+    }
+}
+
+int meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
+{
+    if (!m || !n)
+        return m ? mtr_set_err(m, METER_EINVAL, "NULL count pointer") : METER_EINVAL;
+    *n = 0;
+    size_t need = meter_quantities(m, NULL, 0);
+    if (cap < need)
+        return mtr_set_err(m, METER_EBUFSIZE, "a snapshot of %s needs room for %zu readings, not %zu",
+                           m->model->info.name, need, cap);
+    meter_quantity_t *qs = calloc(need ? need : 1, sizeof *qs);
+    if (!qs)
+        return mtr_set_err(m, METER_ENOMEM, "out of memory");
+    meter_quantities(m, qs, need);
+    int rc = meter_read_list(m, qs, need, out);
+    free(qs);
+    *n = need;
+    return rc;
+}
+
+const char *meter_model_name(const meter_t *m)
+{
+    return m ? m->model->info.name : NULL;
+}
+
+const char *meter_last_error(const meter_t *m)
+{
+    return m ? m->err : "";
+}
+
+int meter_set_timeout(meter_t *m, unsigned ms)
+{
+    if (!m)
+        return METER_EINVAL;
+    if (ms < 1 || ms > 60000)
+        return mtr_set_err(m, METER_ERANGE, "timeout %u ms is out of range (1 to 60000)", ms);
+    m->timeout_ms = ms;
+    return METER_OK;
+}
+
+int meter_set_retries(meter_t *m, unsigned retries)
+{
+    if (!m)
+        return METER_EINVAL;
+    if (retries > 10)
+        return mtr_set_err(m, METER_ERANGE, "%u retries is out of range (0 to 10)", retries);
+    m->retries = retries;
+    return METER_OK;
+}
+
+void meter_get_stats(const meter_t *m, meter_stats_t *out)
+{
+    if (m && out)
+        *out = m->stats;
+}
+
+void meter_set_log(meter_t *m, meter_log_fn fn, void *userdata)
+{
+    if (!m)
+        return;
+    m->log = fn;
+    m->log_ud = userdata;
+}
+
+void meter_set_userdata(meter_t *m, void *data)
+{
+    if (m)
+        m->userdata = data;
+}
+
+void *meter_userdata(const meter_t *m)
+{
+    return m ? m->userdata : NULL;
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/* The Modbus link through libmodbus: opens the RTU or TCP context from the
+ * bus's parameters (libmodbus opens the port itself), runs one read with the
+ * handle's timeout and retry policy under the bus lock, and maps libmodbus's
+ * errno values onto libmeter status codes with the detail in the message. */
+#include <errno.h>
+#include <modbus.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len)
+{
+    const struct mtr_conn *c = &b->conn;
+    modbus_t *ctx;
+    char ebuf[128];
+    if (c->scheme == MTR_SCHEME_RTU) {
+        ctx = modbus_new_rtu(c->path, (int)c->baud, c->parity, (int)c->data_bits, (int)c->stop_bits);
+    } else {
+        char port[16];
+        snprintf(port, sizeof port, "%u", c->port);
+        ctx = modbus_new_tcp_pi(c->host, port);
+    }
+    if (!ctx)
+        return mtr_err(err, len, errno == ENOMEM ? METER_ENOMEM : METER_EINVAL,
+                       "cannot create the Modbus context: %s",
+                       strerror_r(errno, ebuf, sizeof ebuf));
+    /* With a byte timeout set, the response timeout covers the first byte only. */
+    modbus_set_byte_timeout(ctx, 0, 500000);
+    if (modbus_connect(ctx) < 0) {
+        int e = errno;
+        modbus_free(ctx);
+        if (c->scheme == MTR_SCHEME_RTU)
+            return mtr_err(err, len, METER_EIO, "cannot open serial port '%s': %s", c->path,
+                           strerror_r(e, ebuf, sizeof ebuf));
+        return mtr_err(err, len, METER_EIO, "cannot connect to %s port %u: %s", c->host, c->port,
+                       strerror_r(e, ebuf, sizeof ebuf));
+    }
+    if (c->scheme == MTR_SCHEME_RTU && c->rs485 &&
+        modbus_rtu_set_serial_mode(ctx, MODBUS_RTU_RS485) < 0) {
+        int e = errno;
+        modbus_close(ctx);
+        modbus_free(ctx);
+        return mtr_err(err, len, METER_EIO, "cannot switch '%s' to kernel RS485 mode: %s", c->path,
+                       strerror_r(e, ebuf, sizeof ebuf));
+    }
+    b->link = ctx;
+    return METER_OK;
+}
+
+void mtr_mb_link_close(struct meter_bus *b)
+{
+    if (b->link) {
+        modbus_close(b->link);
+        modbus_free(b->link);
+        b->link = NULL;
+    }
+}
+
+static const char *exception_name(int code)
+{
+    switch (code) {
+    case 1: return "illegal function";
+    case 2: return "illegal data address";
+    case 3: return "illegal data value";
+    case 4: return "slave device failure";
+    case 5: return "acknowledge";
+    case 6: return "slave device busy";
+    case 8: return "memory parity error";
+    case 10: return "gateway path unavailable";
+    case 11: return "gateway target failed to respond";
+    default: return "unknown exception";
+    }
+}
+
+/* Map an errno left by libmodbus. Sets *retry for transient failures. */
+static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t count, int *excode,
+                     int *retry, int *reconnect)
+{
+    *retry = 0;
+    *reconnect = 0;
+    if (e > MODBUS_ENOBASE && e < MODBUS_ENOBASE + 64) {
+        int code = e - MODBUS_ENOBASE;
+        if (code <= 11) {
+            *excode = code;
+            return mtr_set_err(m, METER_EEXCEPTION,
+                               "id %d: exception %02X (%s) to FC%02u at 0x%04X, %u registers",
+                               m->id, code, exception_name(code), fc, addr, count);
+        }
+    }
+    char ebuf[128];
+    switch (e) {
+    case ETIMEDOUT:
+        *retry = 1;
+        return mtr_set_err(m, METER_ETIMEDOUT, "id %d: no reply within %u ms (FC%02u at 0x%04X)",
+                           m->id, m->timeout_ms, fc, addr);
+    case EMBBADCRC:
+        *retry = 1;
+        return mtr_set_err(m, METER_ECHECKSUM, "id %d: reply with a bad CRC (FC%02u at 0x%04X)",
+                           m->id, fc, addr);
+    case EMBBADSLAVE:
+        *retry = 1;
+        return mtr_set_err(m, METER_ESLAVE, "id %d: reply came from another slave id (FC%02u at 0x%04X)",
+                           m->id, fc, addr);
+    case EMBBADDATA:
+        *retry = 1;
+        return mtr_set_err(m, METER_EFRAME,
+                           "id %d: malformed reply (wrong length or function) to FC%02u at 0x%04X",
+                           m->id, fc, addr);
+    case EMBMDATA:
+        return mtr_set_err(m, METER_ELIMIT, "id %d: %u registers is more than one request may read",
+                           m->id, count);
+    case ECONNRESET:
+    case EPIPE:
+    case ENOTCONN:
+    case EBADF:
+        *retry = 1;
+        *reconnect = 1;
+        /* fall through */
+    default:
+        return mtr_set_err(m, METER_EIO, "id %d: link error: %s", m->id,
+                           strerror_r(e, ebuf, sizeof ebuf));
+    }
+}
+
+int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t *dst, int *excode)
+{
+    struct meter_bus *b = m->bus;
+    int tcp = b->conn.scheme == MTR_SCHEME_TCP;
+    int rc = METER_OK;
+    *excode = 0;
+    pthread_mutex_lock(&b->lock);
+    modbus_t *ctx = b->link;
+    if (!ctx) {
+        pthread_mutex_unlock(&b->lock);
+        return mtr_set_err(m, METER_EIO, "the bus is not open");
+    }
+    modbus_set_slave(ctx, tcp && m->id == 0 ? MODBUS_TCP_SLAVE : m->id);
+    modbus_set_response_timeout(ctx, m->timeout_ms / 1000, (m->timeout_ms % 1000) * 1000);
+    uint8_t pdu[5] = {fc, (uint8_t)(addr >> 8), (uint8_t)addr, (uint8_t)(count >> 8), (uint8_t)count};
+    uint8_t frame[8];
+    size_t flen = mtr_mb_rtu_frame(frame, sizeof frame, (uint8_t)m->id, pdu, sizeof pdu);
+    for (unsigned attempt = 0; attempt <= m->retries; attempt++) {
+        int n;
+        m->stats.transactions++;
+        if (attempt)
+            m->stats.retries++;
+        mtr_log_hex(m, "tx", frame, flen);
+        if (fc == 1) {
+            uint8_t bits[2000];
+            n = modbus_read_bits(ctx, addr, count, bits);
+            for (int i = 0; i < n; i++)
+                dst[i] = bits[i];
+        } else {
+            n = modbus_read_registers(ctx, addr, count, dst);
+        }
+        int e = errno;
+        m->stats.bytes_sent += tcp ? 12 : 8;
+        if (n == count) {
+            unsigned payload = fc == 1 ? (count + 7u) / 8u : 2u * count;
+            m->stats.bytes_received += (tcp ? 9 : 5) + payload;
+            mtr_log(m, METER_LOG_DEBUG, "rx id %d FC%02u 0x%04X: %u %s", m->id, fc, addr, count,
+                    fc == 1 ? "coils" : "registers");
+            rc = METER_OK;
+            break;
+        }
+        m->stats.errors++;
+        int retry, reconnect;
+        if (n >= 0)
+            e = EMBBADDATA;
+        rc = map_errno(m, e, fc, addr, count, excode, &retry, &reconnect);
+        mtr_log(m, METER_LOG_WARN, "%s", m->err);
+        if (!retry)
+            break;
+        if (reconnect && tcp) {
+            modbus_close(ctx);
+            if (modbus_connect(ctx) < 0)
+                break;
+        } else {
+            modbus_flush(ctx);
+        }
+    }
+    pthread_mutex_unlock(&b->lock);
+    return rc;
+}
