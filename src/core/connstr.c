@@ -234,7 +234,7 @@ int mtr_conn_parse_options(const char *p, struct mtr_conn *c, unsigned what, cha
 }
 
 static int parse_host_port(const char *t, size_t n, const struct scheme_row *sr,
-                           struct mtr_conn *c, char *err, size_t len)
+                           struct mtr_conn *c, unsigned what, char *err, size_t len)
 {
     const char *host = t, *colon = NULL;
     size_t hn;
@@ -271,9 +271,10 @@ static int parse_host_port(const char *t, size_t n, const struct scheme_row *sr,
     if (colon) {
         long port;
         size_t pn = (size_t)((t + n) - (colon + 1));
-        if (parse_uint(colon + 1, pn, &port) < 0 || port < 1 || port > 65535)
-            return mtr_err(err, len, METER_ECONNSTR, "bad port '%.*s' (1 to 65535)", (int)pn,
-                           colon + 1);
+        long lowest = what == MTR_CONN_LISTEN ? 0 : 1;
+        if (parse_uint(colon + 1, pn, &port) < 0 || port < lowest || port > 65535)
+            return mtr_err(err, len, METER_ECONNSTR, "bad port '%.*s' (%ld to 65535)", (int)pn,
+                           colon + 1, lowest);
         c->port = (unsigned)port;
     } else if (sr->default_port) {
         c->port = sr->default_port;
@@ -320,7 +321,7 @@ int mtr_conn_parse(const char *s, struct mtr_conn *c, unsigned what, char *err, 
         memcpy(c->path, target, tn);
         c->path[tn] = '\0';
     } else {
-        int rc = parse_host_port(target, tn, sr, c, err, len);
+        int rc = parse_host_port(target, tn, sr, c, what, err, len);
         if (rc != METER_OK)
             return rc;
     }

@@ -65,7 +65,8 @@ struct mtr_conn {
     unsigned max_regs;    /* longest Modbus read to try (1-125) */
 };
 
-enum { MTR_CONN_LINE = 1, MTR_CONN_METER = 2, MTR_CONN_ALL = 3 };
+/* option classes; MTR_CONN_LISTEN (no options, port 0 allowed) is for servers */
+enum { MTR_CONN_LISTEN = 0, MTR_CONN_LINE = 1, MTR_CONN_METER = 2, MTR_CONN_ALL = 3 };
 
 /** Parse "scheme:target?k=v&k=v". @p what selects which option classes are allowed. */
 int mtr_conn_parse(const char *s, struct mtr_conn *c, unsigned what, char *err, size_t len);

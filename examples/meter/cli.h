@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared declarations of the meter command's subcommands and output helpers. */
+#ifndef METER_CLI_H
+#define METER_CLI_H
+
+#include <stdio.h>
+
+#include "meter/meter.h"
+
+enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV };
+
+int cmd_models(int argc, char **argv);
+int cmd_quantities(int argc, char **argv);
+int cmd_read(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+
+/** Print readings in the chosen format. */
+void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const char *conn,
+                        const meter_reading_t *r, size_t n);
+/** Print a JSON string literal with escapes. */
+void cli_json_string(FILE *f, const char *s);
+/** Format a number the way every output does (shortest exact decimal). */
+void cli_number(char *buf, size_t len, double v);
+
+#endif /* METER_CLI_H */

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/* The simulator's life: create it on a pseudo-terminal or a TCP socket
+ * (listening before meter_sim_new() returns), add meters, serve requests
+ * until stopped (a self-pipe makes meter_sim_stop() signal-safe), free. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sim/sim_internal.h"
+
+static int open_pty(struct meter_sim *s, char *err, size_t len)
+{
+    char name[MTR_PATH_MAX];
+    struct termios tio;
+    if (openpty(&s->pty_master, &s->pty_slave, name, NULL, NULL) < 0)
+        return mtr_err(err, len, METER_EIO, "cannot open a pseudo-terminal: %s", strerror(errno));
+    /* raw on both sides: no echo, no line editing, until a client sets its own */
+    if (tcgetattr(s->pty_slave, &tio) == 0) {
+        cfmakeraw(&tio);
+        tcsetattr(s->pty_slave, TCSANOW, &tio);
+    }
+    fcntl(s->pty_master, F_SETFD, FD_CLOEXEC);
+    fcntl(s->pty_slave, F_SETFD, FD_CLOEXEC);
+    snprintf(s->endpoint, sizeof s->endpoint, "rtu:%s", name);
+    return METER_OK;
+}
+
+static int open_tcp(struct meter_sim *s, const char *spec, char *err, size_t len)
+{
+    struct mtr_conn c;
+    int rc = mtr_conn_parse(spec, &c, MTR_CONN_LISTEN, err, len);
+    if (rc != METER_OK)
+        return rc;
+    char port[16];
+    snprintf(port, sizeof port, "%u", c.port);
+    struct addrinfo hints, *ai = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    int gai = getaddrinfo(c.host, port, &hints, &ai);
+    if (gai != 0)
+        return mtr_err(err, len, METER_ECONNSTR, "cannot resolve '%s': %s", c.host, gai_strerror(gai));
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    if (fd >= 0)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        freeaddrinfo(ai);
+        return mtr_err(err, len, METER_EIO, "cannot listen on %s port %s: %s", c.host, port,
+                       strerror(e));
+    }
+    freeaddrinfo(ai);
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &sl);
+    char host[INET6_ADDRSTRLEN];
+    unsigned p;
+    if (ss.ss_family == AF_INET6) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+        inet_ntop(AF_INET6, &a6->sin6_addr, host, sizeof host);
+        p = ntohs(a6->sin6_port);
+        snprintf(s->endpoint, sizeof s->endpoint, "tcp:[%s]:%u", host, p);
+    } else {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+        inet_ntop(AF_INET, &a4->sin_addr, host, sizeof host);
+        p = ntohs(a4->sin_port);
+        snprintf(s->endpoint, sizeof s->endpoint, "tcp:%s:%u", host, p);
+    }
+    s->listen_fd = fd;
+    s->tcp = 1;
+    return METER_OK;
+}
+
+int meter_sim_new(meter_sim_t **out, const char *listen, char *err, size_t len)
+{
+    if (!out || !listen)
+        return mtr_err(err, len, METER_EINVAL, "NULL argument");
+    *out = NULL;
+    struct meter_sim *s = calloc(1, sizeof *s);
+    if (!s)
+        return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    s->listen_fd = s->pty_master = s->pty_slave = -1;
+    s->stop_pipe[0] = s->stop_pipe[1] = -1;
+    int rc;
+    if (strcmp(listen, "pty") == 0)
+        rc = open_pty(s, err, len);
+    else if (strncmp(listen, "tcp:", 4) == 0)
+        rc = open_tcp(s, listen, err, len);
+    else
+        rc = mtr_err(err, len, METER_ECONNSTR, "cannot listen on '%s' (use pty or tcp:HOST:PORT)",
+                     listen);
+    if (rc == METER_OK && pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+        rc = mtr_err(err, len, METER_EIO, "cannot create a pipe: %s", strerror(errno));
+    if (rc == METER_OK)
+        rc = mtr_sim_modbus_setup(s, err, len);
+    if (rc != METER_OK) {
+        meter_sim_free(s);
+        return rc;
+    }
+    s->proto = MTR_PROTO_MODBUS;
+    *out = s;
+    return METER_OK;
+}
+
+int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
+{
+    if (!s)
+        return METER_EINVAL;
+    const struct mtr_model *model = mtr_model_find(model_name);
+    if (!model)
+        return METER_EMODEL;
+    if (model->proto != s->proto)
+        return METER_EUNSUPPORTED;
+    if (address < 1 || address > 247)
+        return METER_ERANGE;
+    if (mtr_sim_find(s, address))
+        return METER_EBUSY;
+    if (s->nmeters == MTR_SIM_MAX_METERS)
+        return METER_ELIMIT;
+    mtr_sim_meter_init(&s->meters[s->nmeters++], model, address);
+    return METER_OK;
+}
+
+int meter_sim_set(meter_sim_t *s, meter_sim_option_t opt, long value)
+{
+    if (!s || value < 0)
+        return METER_EINVAL;
+    switch (opt) {
+    case METER_SIM_FROZEN: s->frozen = value != 0; return METER_OK;
+    case METER_SIM_MAX_REGISTERS:
+        if (value > 125)
+            return METER_EINVAL;
+        s->max_regs = (unsigned)value;
+        return METER_OK;
+    case METER_SIM_STRICT_HOLES: s->strict_holes = value != 0; return METER_OK;
+    case METER_SIM_MAX_REQUESTS: s->max_requests = (unsigned long)value; return METER_OK;
+    }
+    return METER_EINVAL;
+}
+
+const char *meter_sim_endpoint(const meter_sim_t *s)
+{
+    return s ? s->endpoint : "";
+}
+
+unsigned long meter_sim_requests(const meter_sim_t *s)
+{
+    return s ? s->requests : 0;
+}
+
+int meter_sim_value(meter_sim_t *s, int address, meter_quantity_t q, double *value)
+{
+    if (!s || !value)
+        return METER_EINVAL;
+    struct mtr_sim_meter *sm = mtr_sim_find(s, address);
+    if (!sm)
+        return METER_ENOTFOUND;
+    const meter_quantity_info_t *qi = meter_quantity_info(q);
+    if (!qi || !mtr_model_row(sm->model, q))
+        return METER_EQUANTITY;
+    if (qi->kind != METER_KIND_NUMBER)
+        return METER_EUNSUPPORTED;
+    *value = sm->v[q];
+    return METER_OK;
+}
+
+void meter_sim_stop(meter_sim_t *s)
+{
+    if (!s)
+        return;
+    s->stopping = 1;
+    if (s->stop_pipe[1] >= 0) {
+        ssize_t k = write(s->stop_pipe[1], "x", 1);
+        (void)k;
+    }
+}
+
+static void drop_client(struct meter_sim *s, int i)
+{
+    close(s->clients[i]);
+    s->clients[i] = s->clients[--s->nclients];
+}
+
+int meter_sim_run(meter_sim_t *s)
+{
+    if (!s)
+        return METER_EINVAL;
+    while (!s->stopping) {
+        struct pollfd pfd[2 + MTR_SIM_MAX_CLIENTS];
+        int n = 0;
+        pfd[n++] = (struct pollfd){s->stop_pipe[0], POLLIN, 0};
+        pfd[n++] = (struct pollfd){s->tcp ? s->listen_fd : s->pty_master, POLLIN, 0};
+        for (int i = 0; i < s->nclients; i++)
+            pfd[n++] = (struct pollfd){s->clients[i], POLLIN, 0};
+        if (poll(pfd, (nfds_t)n, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return METER_EIO;
+        }
+        if (pfd[0].revents)
+            break;
+        if (pfd[1].revents & (POLLERR | POLLNVAL))
+            return METER_EIO;
+        if (pfd[1].revents & POLLIN) {
+            if (s->tcp) {
+                int c = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+                if (c >= 0 && s->nclients < MTR_SIM_MAX_CLIENTS)
+                    s->clients[s->nclients++] = c;
+                else if (c >= 0)
+                    close(c);
+            } else {
+                mtr_sim_modbus_serve(s, s->pty_master);
+            }
+        }
+        for (int i = n - 1; i >= 2; i--) {
+            if (!pfd[i].revents)
+                continue;
+            if (mtr_sim_modbus_serve(s, s->clients[i - 2]) < 0 || (pfd[i].revents & POLLHUP))
+                drop_client(s, i - 2);
+        }
+        if (s->max_requests && s->requests >= s->max_requests)
+            break;
+    }
+    return METER_OK;
+}
+
+void meter_sim_free(meter_sim_t *s)
+{
+    if (!s)
+        return;
+    mtr_sim_modbus_free(s);
+    for (int i = 0; i < s->nclients; i++)
+        close(s->clients[i]);
+    int fds[] = {s->listen_fd, s->pty_master, s->pty_slave, s->stop_pipe[0], s->stop_pipe[1]};
+    for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(s);
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal declarations of the simulator: a simulated meter's state (the
+ * physics behind its values) and the protocol handlers that serve it. */
+#ifndef MTR_SIM_INTERNAL_H
+#define MTR_SIM_INTERNAL_H
+
+#include <signal.h>
+
+#include "core/internal.h"
+
+#define MTR_SIM_MAX_METERS 64
+#define MTR_SIM_MAX_CLIENTS 16
+
+struct mtr_sim_meter {
+    const struct mtr_model *model;
+    int address;
+    double v[METER_Q_COUNT_];   /* numeric values, catalogue units */
+    char text[METER_Q_COUNT_][12]; /* text values (serial number …) */
+    double t_last;              /* monotonic seconds of the last update */
+};
+
+struct meter_sim {
+    enum mtr_proto proto;
+    int tcp;              /* 1: TCP listener; 0: pty */
+    int listen_fd;        /* TCP */
+    int clients[MTR_SIM_MAX_CLIENTS];
+    int nclients;
+    int pty_master, pty_slave;
+    int stop_pipe[2];
+    volatile sig_atomic_t stopping;
+    char endpoint[MTR_PATH_MAX + 16];
+    struct mtr_sim_meter meters[MTR_SIM_MAX_METERS];
+    int nmeters;
+    int frozen;
+    unsigned max_regs;
+    int strict_holes;
+    unsigned long max_requests;
+    unsigned long requests;
+    void *proto_ctx;      /* modbus_t * for Modbus */
+    void *proto_map;      /* modbus_mapping_t * for Modbus */
+};
+
+/* sim_meter.c */
+void mtr_sim_meter_init(struct mtr_sim_meter *sm, const struct mtr_model *model, int address);
+/** Advance time (energies grow by P·dt) unless frozen. */
+void mtr_sim_meter_tick(struct mtr_sim_meter *sm, int frozen);
+/** Recompute derived values (powers, totals) from the phase values. */
+void mtr_sim_meter_derive(struct mtr_sim_meter *sm);
+/** Clear all energy registers (a meter's "clear energy" command). */
+void mtr_sim_meter_clear_energy(struct mtr_sim_meter *sm);
+struct mtr_sim_meter *mtr_sim_find(struct meter_sim *s, int address);
+
+/* sim_modbus.c */
+int mtr_sim_modbus_setup(struct meter_sim *s, char *err, size_t len);
+void mtr_sim_modbus_free(struct meter_sim *s);
+/** Serve one request readable on fd. Returns 0, or -1 if the peer went away. */
+int mtr_sim_modbus_serve(struct meter_sim *s, int fd);
+
+#endif /* MTR_SIM_INTERNAL_H */
