@@ -50,7 +50,7 @@ static void check_snapshot(meter_sim_t *sim, meter_t *m, int id, const char *mod
     free(r);
 }
 
-static void expect_value(meter_t *m, meter_quantity_t q, double want)
+static void want_value(meter_t *m, meter_quantity_t q, double want)
 {
     meter_reading_t r;
     int rc = meter_read(m, q, &r);
@@ -60,7 +60,7 @@ static void expect_value(meter_t *m, meter_quantity_t q, double want)
         fail_msg("%s: %.17g, want %.17g", meter_quantity_info(q)->name, r.value, want);
 }
 
-static void expect_text(meter_t *m, meter_quantity_t q, const char *want)
+static void want_text(meter_t *m, meter_quantity_t q, const char *want)
 {
     meter_reading_t r;
     assert_int_equal(meter_read(m, q, &r), METER_OK);
@@ -84,27 +84,27 @@ static void every_model(const char *listen)
         assert_int_equal(s.transactions, models[k].transactions);
         assert_int_equal(s.errors, 0);
         /* literal values, not only the simulator's word */
-        expect_value(m, METER_Q_VOLTAGE, models[k].transactions == 7 ? 230.1 : 230.1);
-        expect_value(m, METER_Q_FREQUENCY, 50.0);
+        want_value(m, METER_Q_VOLTAGE, models[k].transactions == 7 ? 230.1 : 230.1);
+        want_value(m, METER_Q_FREQUENCY, 50.0);
         if (strncmp(models[k].model, "klefr", 5) == 0) {
-            expect_value(m, METER_Q_VOLTAGE_L1, 230.1);
-            expect_value(m, METER_Q_POWER_FACTOR, models[k].model[8] == '2' ? 0.95 : 0.9543119);
-            expect_value(m, METER_Q_LCD_CYCLE_TIME, 10);
-            expect_value(m, METER_Q_DEVICE_ADDRESS, 1);
-            expect_value(m, METER_Q_ENERGY_ACTIVE_EXPORT_T1, 200.5);
-            expect_text(m, METER_Q_SERIAL_NUMBER, "13070001");
-            expect_text(m, METER_Q_CURRENT_DIRECTION, "F");
-            expect_text(m, METER_Q_FIRMWARE_CHECKSUM, "1A2B3C4D");
+            want_value(m, METER_Q_VOLTAGE_L1, 230.1);
+            want_value(m, METER_Q_POWER_FACTOR, models[k].model[8] == '2' ? 0.95 : 0.9543119);
+            want_value(m, METER_Q_LCD_CYCLE_TIME, 10);
+            want_value(m, METER_Q_DEVICE_ADDRESS, 1);
+            want_value(m, METER_Q_ENERGY_ACTIVE_EXPORT_T1, 200.5);
+            want_text(m, METER_Q_SERIAL_NUMBER, "13070001");
+            want_text(m, METER_Q_CURRENT_DIRECTION, "F");
+            want_text(m, METER_Q_FIRMWARE_CHECKSUM, "1A2B3C4D");
             /* P = U·I·PF on L1: 230.1 · 5.2 · 0.95 = 1136.6940 W (float32 of kW) */
             meter_reading_t p;
             assert_int_equal(meter_read(m, METER_Q_ACTIVE_POWER, &p), METER_OK);
             if (models[k].model[8] == '2')
                 assert_true(fabs(p.value - 230.1 * 5.2 * 0.95) < 1e-3);
         } else {
-            expect_value(m, METER_Q_RELAY, 1);
-            expect_value(m, METER_Q_BAUD_RATE, 9600);
-            expect_value(m, METER_Q_PASSWORD, 6666);
-            expect_value(m, METER_Q_ENERGY_ACTIVE_TOTAL_T3, 2100.5);
+            want_value(m, METER_Q_RELAY, 1);
+            want_value(m, METER_Q_BAUD_RATE, 9600);
+            want_value(m, METER_Q_PASSWORD, 6666);
+            want_value(m, METER_Q_ENERGY_ACTIVE_TOTAL_T3, 2100.5);
         }
         meter_close(m);
         sim_thread_stop(&st);
@@ -148,14 +148,14 @@ static void test_two_meters_one_shared_pty(void **state)
     assert_int_equal(meter_open_on_bus(&b, bus, "klefr-6924", "baud=2400", err, sizeof err),
                      METER_EOPTION);
     meter_bus_close(bus); /* the meters keep the bus open */
-    expect_value(a, METER_Q_VOLTAGE_L1, 230.1);
-    expect_value(b, METER_Q_VOLTAGE_L1, 230.2);
-    expect_text(a, METER_Q_SERIAL_NUMBER, "13070001");
-    expect_text(b, METER_Q_SERIAL_NUMBER, "13070002");
+    want_value(a, METER_Q_VOLTAGE_L1, 230.1);
+    want_value(b, METER_Q_VOLTAGE_L1, 230.2);
+    want_text(a, METER_Q_SERIAL_NUMBER, "13070001");
+    want_text(b, METER_Q_SERIAL_NUMBER, "13070002");
     check_snapshot(sim, a, 1, "klefr-6924");
     check_snapshot(sim, b, 2, "klefr-6934");
     meter_close(a);
-    expect_value(b, METER_Q_DEVICE_ADDRESS, 2);
+    want_value(b, METER_Q_DEVICE_ADDRESS, 2);
     meter_close(b);
     sim_thread_stop(&st);
 }
