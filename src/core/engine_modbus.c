@@ -75,17 +75,19 @@ static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const m
                 m->no_bridge = 1; /* the meter refuses reads over unmapped registers */
                 retry = 1;
             } else if (rq->count / 2 >= widest && rq->count > widest) {
-                m->max_regs = rq->count / 2; /* the meter refuses reads this long */
+                unsigned half = rq->count / 2; /* the meter refuses reads this long */
+                m->max_regs = half < m->max_regs ? half : m->max_regs;
                 retry = 1;
             }
             if (retry) {
                 mtr_log(m, METER_LOG_INFO, "id %d refused %u registers at 0x%04X; retrying shorter reads "
                         "(limit %u, holes %s)", m->id, rq->count, rq->addr, m->max_regs,
                         m->no_bridge ? "not bridged" : "bridged");
-                rc = read_items(m, its, rq->n, qs, out);
+                /* re-plan this request and every later one under the new limits */
+                rc = read_items(m, its, n - rq->first, qs, out);
                 if (rc != METER_OK && first_rc == METER_OK)
                     first_rc = rc;
-                continue;
+                break;
             }
         }
         if (rc != METER_OK) {

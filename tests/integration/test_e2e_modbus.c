@@ -84,7 +84,8 @@ static void every_model(const char *listen)
         assert_int_equal(s.transactions, models[k].transactions);
         assert_int_equal(s.errors, 0);
         /* literal values, not only the simulator's word */
-        want_value(m, METER_Q_VOLTAGE, models[k].transactions == 7 ? 230.1 : 230.1);
+        /* the three-phase meter's summary voltage is the mean of its phases */
+        want_value(m, METER_Q_VOLTAGE, strcmp(models[k].model, "klefr-6934") ? 230.1 : 230.36667);
         want_value(m, METER_Q_FREQUENCY, 50.0);
         if (strncmp(models[k].model, "klefr", 5) == 0) {
             want_value(m, METER_Q_VOLTAGE_L1, 230.1);
@@ -141,12 +142,13 @@ static void test_two_meters_one_shared_pty(void **state)
 
     meter_bus_t *bus;
     assert_int_equal(meter_bus_open(&bus, meter_sim_endpoint(sim), err, sizeof err), METER_OK);
-    meter_t *a, *b;
+    meter_t *a, *b, *c;
     assert_int_equal(meter_open_on_bus(&a, bus, "klefr-6924", "id=1", err, sizeof err), METER_OK);
     assert_int_equal(meter_open_on_bus(&b, bus, "pro380-mod", "id=2&timeout=700", err, sizeof err),
                      METER_OK);
-    assert_int_equal(meter_open_on_bus(&b, bus, "klefr-6924", "baud=2400", err, sizeof err),
+    assert_int_equal(meter_open_on_bus(&c, bus, "klefr-6924", "baud=2400", err, sizeof err),
                      METER_EOPTION);
+    assert_null(c);
     meter_bus_close(bus); /* the meters keep the bus open */
     want_value(a, METER_Q_VOLTAGE_L1, 230.1);
     want_value(b, METER_Q_VOLTAGE_L1, 230.2);
