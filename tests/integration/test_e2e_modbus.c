@@ -89,7 +89,7 @@ static void every_model(const char *listen)
         want_value(m, METER_Q_FREQUENCY, 50.0);
         if (strncmp(models[k].model, "klefr", 5) == 0) {
             want_value(m, METER_Q_VOLTAGE_L1, 230.1);
-            want_value(m, METER_Q_POWER_FACTOR, models[k].model[8] == '2' ? 0.95 : 0.9543119);
+            want_value(m, METER_Q_POWER_FACTOR, models[k].model[8] == '2' ? 0.95 : 0.9543393);
             want_value(m, METER_Q_LCD_CYCLE_TIME, 10);
             want_value(m, METER_Q_DEVICE_ADDRESS, 1);
             want_value(m, METER_Q_ENERGY_ACTIVE_EXPORT_T1, 200.5);
@@ -179,7 +179,7 @@ static void test_fallback_to_shorter_reads(void **state)
     check_snapshot(st.sim, m, 1, "klefr-6934"); /* the handle remembers the limit */
     meter_get_stats(m, &s);
     assert_int_equal(s.errors, 1);
-    assert_int_equal(s.transactions - before, 2 + 2 + 4);
+    assert_int_equal(s.transactions - before, 2 + 3 + 4); /* 25-register reads, floats whole */
     meter_close(m);
     sim_thread_stop(&st);
 }
