@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The meter command: models, JSON/CSV/table output, exit codes and messages.
+. "$(dirname "$0")/lib.sh"
+
+"$METER_BIN" models >"$TMP/models"
+for m in klefr-6924 klefr-6934 compere-kpm31 pro1-mod pro380-mod; do
+    grep -q "$m" "$TMP/models" || fail "meter models lacks $m"
+done
+
+start_sim EP --model klefr-6924 --id 1,2 --model compere-kpm31 --id 3 --pty --frozen
+case "$EP" in rtu:/dev/*) ;; *) fail "pty simulator printed '$EP'" ;; esac
+
+"$METER_BIN" read -m klefr-6924 -c "$EP?id=2" --json >"$TMP/all.json"
+[ "$(json_get "$TMP/all.json" "d['model']")" = "klefr-6924" ] || fail "json model"
+[ "$(json_get "$TMP/all.json" "d['readings']['voltage_l1']['value']")" = "230.2" ] || fail "json voltage"
+[ "$(json_get "$TMP/all.json" "d['readings']['voltage_l1']['unit']")" = "V" ] || fail "json unit"
+[ "$(json_get "$TMP/all.json" "d['readings']['active_power']['unit']")" = "W" ] || fail "power unit"
+[ "$(json_get "$TMP/all.json" "len(d['readings'])")" = "46" ] || fail "a 6924 snapshot has 46 readings"
+[ "$(json_get "$TMP/all.json" "d['readings']['serial_number']['value']")" = "13070002" ] || fail "serial"
+
+"$METER_BIN" read -m compere-kpm31 -c "$EP?id=3" -q relay,voltage --csv >"$TMP/c.csv"
+grep -qx 'relay,1,,ok' "$TMP/c.csv" || fail "csv relay: $(cat "$TMP/c.csv")"
+grep -qx 'voltage,230.3,V,ok' "$TMP/c.csv" || fail "csv voltage: $(cat "$TMP/c.csv")"
+
+"$METER_BIN" read -m klefr-6924 -c "$EP?id=1" -q voltage_l1,energy_active_export_t1 >"$TMP/t.txt"
+grep -q 'voltage_l1 .* 230.1 V' "$TMP/t.txt" || fail "table: $(cat "$TMP/t.txt")"
+
+# errors: non-zero status, the library's message on stderr
+set +e
+"$METER_BIN" read -m klefr-6924 -c "$EP?id=1&speed=1" 2>"$TMP/e1"; rc1=$?
+"$METER_BIN" read -m nosuch -c "$EP" 2>"$TMP/e2"; rc2=$?
+"$METER_BIN" read -m klefr-6924 -c "$EP?id=1" -q voltage,bogus 2>"$TMP/e3"; rc3=$?
+"$METER_BIN" read -m klefr-6924 -c "$EP?id=9&timeout=50&retries=0" -q voltage 2>"$TMP/e4" >/dev/null; rc4=$?
+"$METER_BIN" read -m klefr-6924 2>"$TMP/e5"; rc5=$?
+"$METER_BIN" sim --model klefr-6924 --id 0 --pty 2>"$TMP/e6" >/dev/null; rc6=$?
+set -e
+[ $rc1 -ne 0 ] && grep -q "unknown option 'speed'" "$TMP/e1" || fail "bad option: $rc1 $(cat "$TMP/e1")"
+[ $rc2 -ne 0 ] && grep -q "unknown model 'nosuch'" "$TMP/e2" || fail "bad model: $(cat "$TMP/e2")"
+[ $rc3 -eq 2 ] && grep -q "unknown quantity 'bogus'" "$TMP/e3" || fail "bad quantity: $(cat "$TMP/e3")"
+[ $rc4 -eq 1 ] && grep -q "no reply within 50 ms" "$TMP/e4" || fail "timeout: $(cat "$TMP/e4")"
+[ $rc5 -eq 2 ] && grep -q "usage" "$TMP/e5" || fail "usage"
+[ $rc6 -eq 2 ] && grep -q "bad id '0'" "$TMP/e6" || fail "sim bad id: $(cat "$TMP/e6")"
+echo "cli: output formats and errors as documented"
