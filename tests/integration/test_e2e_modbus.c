@@ -242,6 +242,37 @@ static void test_timeout_and_unknown_quantity(void **state)
     sim_thread_stop(&st);
 }
 
+struct log_capture {
+    char lines[8][256];
+    int n;
+};
+
+static void capture(meter_log_level_t level, const char *msg, void *ud)
+{
+    struct log_capture *c = ud;
+    if (level == METER_LOG_DEBUG && c->n < 8)
+        snprintf(c->lines[c->n++], sizeof c->lines[0], "%s", msg);
+}
+
+static void test_log_shows_exact_frames(void **state)
+{
+    (void)state;
+    struct sim_thread st;
+    const int ids[] = {1, 0};
+    assert_int_equal(sim_thread_start(&st, "pty", "klefr-6934", ids, 1), METER_OK);
+    meter_t *m = open_meter("klefr-6934", meter_sim_endpoint(st.sim), "id=1");
+    struct log_capture c = {.n = 0};
+    meter_reading_t r;
+    assert_int_equal(meter_read(m, METER_Q_VOLTAGE_L1, &r), METER_OK); /* silent by default */
+    meter_set_log(m, capture, &c);
+    assert_int_equal(meter_read(m, METER_Q_VOLTAGE_L1, &r), METER_OK);
+    assert_true(c.n >= 1);
+    /* FC03, 0x5002, 2 registers, CRC 74 CB */
+    assert_string_equal(c.lines[0], "tx 01 03 50 02 00 02 74 CB");
+    meter_close(m);
+    sim_thread_stop(&st);
+}
+
 static void test_energies_grow(void **state)
 {
     (void)state;
@@ -271,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_fallback_to_shorter_reads),
         cmocka_unit_test(test_fallback_when_holes_refused),
         cmocka_unit_test(test_timeout_and_unknown_quantity),
+        cmocka_unit_test(test_log_shows_exact_frames),
         cmocka_unit_test(test_energies_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,17 @@ grep -qx 'voltage,230.3,V,ok' "$TMP/c.csv" || fail "csv voltage: $(cat "$TMP/c.c
 "$METER_BIN" read -m klefr-6924 -c "$EP?id=1" -q voltage_l1,energy_active_export_t1 >"$TMP/t.txt"
 grep -q 'voltage_l1 .* 230.1 V' "$TMP/t.txt" || fail "table: $(cat "$TMP/t.txt")"
 
+# the shared-bus example: three meters on one pty, one absent (id 9)
+shared=$(dirname "$METER_BIN")/shared_bus
+set +e
+"$shared" "$EP?timeout=50&retries=0" klefr-6924:1 klefr-6924:2 compere-kpm31:3 klefr-6924:9 >"$TMP/sb" 2>&1
+rc=$?
+set -e
+[ $rc -eq 1 ] || fail "shared_bus exit $rc: $(cat "$TMP/sb")"
+grep -q '^klefr-6924:1 .*klefr-6924 .* W .* kWh' "$TMP/sb" || fail "shared_bus: $(cat "$TMP/sb")"
+grep -q '^compere-kpm31:3 .*compere-kpm31' "$TMP/sb" || fail "shared_bus kpm31: $(cat "$TMP/sb")"
+grep -q '^klefr-6924:9 .*no reply' "$TMP/sb" || fail "shared_bus absent meter: $(cat "$TMP/sb")"
+
 # errors: non-zero status, the library's message on stderr
 set +e
 "$METER_BIN" read -m klefr-6924 -c "$EP?id=1&speed=1" 2>"$TMP/e1"; rc1=$?
