@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/* M-Bus value conversion (EN 13757-3 annex A types): little-endian signed
+ * integers (type B), BCD with negative sign nibble (type A), real32 (type H),
+ * dates G/F/I and time J, LVAR text/BCD/binary. Results point into the frame;
+ * the only copy is mtr_mbus_text_copy() into a caller's buffer. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "proto/mbus.h"
+
+int mtr_mbus_bcd_decode(const uint8_t *p, size_t n, int64_t *out)
+{
+    int64_t v = 0;
+    int neg = 0;
+    if (n == 0 || n > 9) /* 18 digits fit in int64 */
+        return -1;
+    for (size_t i = n; i-- > 0;) {
+        unsigned hi = p[i] >> 4, lo = p[i] & 0x0F;
+        if (i == n - 1 && hi == 0x0F) {
+            neg = 1;
+            hi = 0;
+        }
+        if (hi > 9 || lo > 9)
+            return -1;
+        v = v * 100 + (int64_t)(hi * 10 + lo);
+    }
+    *out = neg ? -v : v;
+    return 0;
+}
+
+static int64_t le_signed(const uint8_t *p, size_t n)
+{
+    uint64_t u = 0;
+    for (size_t i = n; i-- > 0;)
+        u = (u << 8) | p[i];
+    if (n < 8 && (p[n - 1] & 0x80))
+        u |= ~(uint64_t)0 << (8 * n); /* sign-extend */
+    return (int64_t)u;
+}
+
+/* year from the 7-bit year field and, for type F, the hundred-year bits */
+static uint16_t full_year(unsigned yy, unsigned hy)
+{
+    if (hy == 0 && yy <= 80)
+        return (uint16_t)(2000 + yy);
+    return (uint16_t)(1900 + 100 * hy + yy);
+}
+
+void mtr_mbus_date_g(const uint8_t *p, mtr_mbus_datetime_t *dt)
+{
+    memset(dt, 0, sizeof *dt);
+    dt->day = p[0] & 0x1F;
+    dt->month = p[1] & 0x0F;
+    dt->year = full_year((unsigned)((p[0] >> 5) | ((p[1] >> 4) << 3)), 0);
+    dt->invalid = p[0] == 0xFF && p[1] == 0xFF;
+}
+
+void mtr_mbus_datetime_f(const uint8_t *p, mtr_mbus_datetime_t *dt)
+{
+    memset(dt, 0, sizeof *dt);
+    dt->minute = p[0] & 0x3F;
+    dt->invalid = (p[0] >> 7) & 1;
+    dt->hour = p[1] & 0x1F;
+    dt->summer = (p[1] >> 7) & 1;
+    dt->day = p[2] & 0x1F;
+    dt->month = p[3] & 0x0F;
+    dt->year = full_year((unsigned)((p[2] >> 5) | ((p[3] >> 4) << 3)), (p[1] >> 5) & 3);
+}
+
+void mtr_mbus_datetime_i(const uint8_t *p, mtr_mbus_datetime_t *dt)
+{
+    memset(dt, 0, sizeof *dt);
+    dt->second = p[0] & 0x3F;
+    dt->summer = (p[0] >> 6) & 1;
+    dt->minute = p[1] & 0x3F;
+    dt->invalid = (p[1] >> 7) & 1;
+    dt->hour = p[2] & 0x1F;
+    dt->day_of_week = p[2] >> 5;
+    dt->day = p[3] & 0x1F;
+    dt->month = p[4] & 0x0F;
+    dt->year = full_year((unsigned)((p[3] >> 5) | ((p[4] >> 4) << 3)), 0);
+    dt->week = p[5] & 0x3F;
+    dt->has_seconds = 1;
+}
+
+size_t mtr_mbus_datetime_format(const mtr_mbus_datetime_t *dt, int with_time, char *out,
+                                size_t cap)
+{
+    int k;
+    if (!out || cap == 0)
+        return 0;
+    if (with_time)
+        k = snprintf(out, cap, "%04u-%02u-%02uT%02u:%02u:%02uZ", dt->year, dt->month, dt->day,
+                     dt->hour, dt->minute, dt->second);
+    else
+        k = snprintf(out, cap, "%04u-%02u-%02u", dt->year, dt->month, dt->day);
+    if (k < 0)
+        return 0;
+    return (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+int mtr_mbus_text_copy(const uint8_t *wire, size_t n, char *out, size_t cap)
+{
+    if (!out || cap == 0)
+        return METER_EBUFSIZE;
+    size_t k = n < cap - 1 ? n : cap - 1;
+    for (size_t i = 0; i < k; i++)
+        out[i] = (char)wire[n - 1 - i];
+    out[k] = '\0';
+    return k == n ? METER_OK : METER_EBUFSIZE;
+}
+
+double mtr_mbus_value_double(const mtr_mbus_value_t *v)
+{
+    double scale = pow(10.0, v->exp10);
+    switch (v->kind) {
+    case MTR_MBUS_V_INT:
+        /* divide by 10^-e rather than multiply by an inexact 10^e */
+        return v->exp10 < 0 ? (double)v->number / pow(10.0, -v->exp10) : (double)v->number * scale;
+    case MTR_MBUS_V_REAL:
+        return v->exp10 < 0 ? v->real / pow(10.0, -v->exp10) : v->real * scale;
+    default:
+        return NAN;
+    }
+}
+
+int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char *err,
+                          size_t errlen)
+{
+    if (!r || !v)
+        return mtr_err(err, errlen, METER_EINVAL, "mbus: NULL argument");
+    memset(v, 0, sizeof *v);
+    v->exp10 = r->vi.exp10;
+    const uint8_t *d = r->data;
+    size_t n = r->data_len;
+
+    if (!r->has_vif || r->data_field == MTR_MBUS_DF_SPECIAL) { /* 0F, 1F, 7F */
+        v->kind = n ? MTR_MBUS_V_BYTES : MTR_MBUS_V_NONE;
+        v->bytes = d;
+        v->len = n;
+        v->exp10 = 0;
+        return METER_OK;
+    }
+    if (r->vi.meaning == MTR_MBUS_M_TIME_POINT) {
+        switch (r->data_field) {
+        case MTR_MBUS_DF_INT16:
+            v->kind = MTR_MBUS_V_DATE;
+            mtr_mbus_date_g(d, &v->dt);
+            return METER_OK;
+        case MTR_MBUS_DF_INT32:
+            v->kind = MTR_MBUS_V_DATETIME;
+            mtr_mbus_datetime_f(d, &v->dt);
+            return METER_OK;
+        case MTR_MBUS_DF_INT48:
+            v->kind = MTR_MBUS_V_DATETIME;
+            mtr_mbus_datetime_i(d, &v->dt);
+            return METER_OK;
+        case MTR_MBUS_DF_INT24:
+            v->kind = MTR_MBUS_V_TIME;
+            v->dt.second = d[0] & 0x3F;
+            v->dt.minute = d[1] & 0x3F;
+            v->dt.hour = d[2] & 0x1F;
+            v->dt.has_seconds = 1;
+            return METER_OK;
+        default:
+            break; /* other types: decode the number as sent */
+        }
+    }
+    switch (r->data_field) {
+    case MTR_MBUS_DF_NONE:
+    case MTR_MBUS_DF_SELECTION:
+        v->kind = MTR_MBUS_V_NONE;
+        return METER_OK;
+    case MTR_MBUS_DF_INT8:
+    case MTR_MBUS_DF_INT16:
+    case MTR_MBUS_DF_INT24:
+    case MTR_MBUS_DF_INT32:
+    case MTR_MBUS_DF_INT48:
+    case MTR_MBUS_DF_INT64:
+        v->kind = MTR_MBUS_V_INT;
+        v->number = le_signed(d, n);
+        return METER_OK;
+    case MTR_MBUS_DF_REAL32: {
+        uint32_t bits = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
+                        (uint32_t)d[3] << 24;
+        float f;
+        memcpy(&f, &bits, sizeof f);
+        v->kind = MTR_MBUS_V_REAL;
+        v->real = f;
+        return METER_OK;
+    }
+    case MTR_MBUS_DF_LVAR:
+        if (r->lvar <= 0xBF) {
+            v->kind = MTR_MBUS_V_TEXT;
+            v->bytes = d;
+            v->len = n;
+            return METER_OK;
+        }
+        if (r->lvar <= 0xC9 || (r->lvar >= 0xD0 && r->lvar <= 0xD9)) {
+            int64_t x = 0;
+            if (n && mtr_mbus_bcd_decode(d, n, &x) < 0)
+                goto bad_bcd;
+            v->kind = MTR_MBUS_V_INT;
+            v->number = r->lvar >= 0xD0 ? -x : x;
+            return METER_OK;
+        }
+        v->kind = MTR_MBUS_V_BYTES;
+        v->bytes = d;
+        v->len = n;
+        return METER_OK;
+    default: /* BCD 2..12 digits */
+        if (mtr_mbus_bcd_decode(d, n, &v->number) < 0)
+            goto bad_bcd;
+        v->kind = MTR_MBUS_V_INT;
+        return METER_OK;
+    }
+bad_bcd:
+    v->kind = MTR_MBUS_V_BYTES;
+    v->bytes = d;
+    v->len = n;
+    v->number = 0;
+    return mtr_err(err, errlen, METER_EVALUE, "mbus: BCD with a digit A-F at record offset %zu",
+                   r->offset);
+}
