@@ -32,15 +32,12 @@ int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *er
     pthread_mutex_init(&b->lock, NULL);
     pthread_mutex_init(&b->ref_lock, NULL);
     int rc;
-    switch (b->proto) {
-    case MTR_PROTO_MODBUS:
-        rc = mtr_mb_link_open(b, err, len);
-        break;
-    default:
+    b->ops = mtr_proto_ops(b->proto);
+    if (b->ops)
+        rc = b->ops->bus_open(b, err, len);
+    else
         rc = mtr_err(err, len, METER_EUNSUPPORTED, "scheme '%s' has no transport in this build",
                      mtr_scheme_name(c->scheme));
-        break;
-    }
     if (rc != METER_OK) {
         pthread_mutex_destroy(&b->lock);
         pthread_mutex_destroy(&b->ref_lock);
@@ -79,10 +76,7 @@ void meter_bus_close(meter_bus_t *b)
     pthread_mutex_unlock(&b->ref_lock);
     if (left > 0)
         return;
-    switch (b->proto) {
-    case MTR_PROTO_MODBUS: mtr_mb_link_close(b); break;
-    default: break;
-    }
+    b->ops->bus_close(b);
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->ref_lock);
     free(b);

@@ -143,15 +143,38 @@ int mtr_model_has_row(const struct mtr_model *model, const struct mtr_mb_reg *r)
 /** The row for q in the model's table, or NULL. */
 const struct mtr_mb_reg *mtr_model_row(const struct mtr_model *model, meter_quantity_t q);
 
+/* ---- protocols ------------------------------------------------------------ */
+
+/* What a protocol (Modbus, M-Bus, IEC 62056-21) plugs into the core. A new
+ * protocol is one ops table in its own file and one line in protocols.c. */
+struct mtr_proto_ops {
+    enum mtr_proto proto;
+    const char *name;
+    /* open/close the bus's link (b->conn holds the parsed connection) */
+    int (*bus_open)(struct meter_bus *b, char *err, size_t len);
+    void (*bus_close)(struct meter_bus *b);
+    /* a meter opened on a bus: check/keep its options (c), set up m->priv; may be NULL */
+    int (*attach)(meter_t *m, const struct mtr_conn *c, char *err, size_t len);
+    void (*detach)(meter_t *m);
+    int (*read)(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out);
+    size_t (*quantities)(const meter_t *m, meter_quantity_t *out, size_t cap);
+};
+
+/** The ops of a protocol, or NULL. */
+const struct mtr_proto_ops *mtr_proto_ops(enum mtr_proto proto);
+extern const struct mtr_proto_ops mtr_proto_modbus;
+
 /* ---- the bus and the handle --------------------------------------------- */
 
 struct meter_bus {
+    const struct mtr_proto_ops *ops;
     pthread_mutex_t lock;     /* held for one transaction */
     pthread_mutex_t ref_lock; /* guards refs */
     int refs;
     struct mtr_conn conn;
     enum mtr_proto proto;
     void *link; /* the protocol's link object (modbus_t * for Modbus) */
+    void *priv; /* the protocol's bus state, if any */
     meter_log_fn log;
     void *log_ud;
 };
@@ -170,6 +193,7 @@ struct meter {
     meter_log_fn log;
     void *log_ud;
     void *userdata;
+    void *priv; /* the protocol's per-meter state (attach/detach) */
 };
 
 void mtr_log(const meter_t *m, meter_log_level_t level, const char *fmt, ...)

@@ -28,6 +28,13 @@ static int attach(meter_t **out, struct meter_bus *bus, const struct mtr_model *
                                     : MTR_WORDS_ABCD;
     m->max_regs = (c->set & MTR_SET_MAXREGS) ? c->max_regs : 125;
     m->stats.max_registers = m->max_regs;
+    if (bus->ops->attach) {
+        int rc = bus->ops->attach(m, c, err, len);
+        if (rc != METER_OK) {
+            free(m);
+            return rc;
+        }
+    }
     *out = m;
     return METER_OK;
 }
@@ -110,6 +117,8 @@ void meter_close(meter_t *m)
 {
     if (!m)
         return;
+    if (m->bus->ops->detach)
+        m->bus->ops->detach(m);
     meter_bus_close(m->bus);
     free(m);
 }
@@ -119,15 +128,7 @@ int meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_read
     if (!m || (n && (!qs || !out)))
         return m ? mtr_set_err(m, METER_EINVAL, "NULL quantity list or output") : METER_EINVAL;
     m->err[0] = '\0';
-    int rc;
-    switch (m->model->proto) {
-    case MTR_PROTO_MODBUS:
-        rc = mtr_modbus_read(m, qs, n, out);
-        break;
-    default:
-        rc = mtr_set_err(m, METER_EUNSUPPORTED, "no engine for model %s", m->model->info.name);
-        break;
-    }
+    int rc = m->bus->ops->read(m, qs, n, out);
     m->stats.max_registers = m->max_regs;
     return rc;
 }
@@ -141,10 +142,7 @@ size_t meter_quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
 {
     if (!m)
         return 0;
-    switch (m->model->proto) {
-    case MTR_PROTO_MODBUS: return mtr_modbus_quantities(m, out, cap);
-    default: return 0;
-    }
+    return m->bus->ops->quantities(m, out, cap);
 }
 
 int meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)

@@ -17,6 +17,10 @@
 
 #include "sim/sim_internal.h"
 
+static const struct mtr_sim_proto_ops *const sim_protocols[] = {
+    &mtr_sim_modbus,
+};
+
 static int open_pty(struct meter_sim *s, char *err, size_t len)
 {
     char name[MTR_PATH_MAX];
@@ -104,13 +108,10 @@ int meter_sim_new(meter_sim_t **out, const char *listen, char *err, size_t len)
                      listen);
     if (rc == METER_OK && pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
         rc = mtr_err(err, len, METER_EIO, "cannot create a pipe: %s", strerror(errno));
-    if (rc == METER_OK)
-        rc = mtr_sim_modbus_setup(s, err, len);
     if (rc != METER_OK) {
         meter_sim_free(s);
         return rc;
     }
-    s->proto = MTR_PROTO_MODBUS;
     *out = s;
     return METER_OK;
 }
@@ -122,7 +123,7 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
     const struct mtr_model *model = mtr_model_find(model_name);
     if (!model)
         return METER_EMODEL;
-    if (model->proto != s->proto)
+    if (s->nmeters && model->proto != s->proto)
         return METER_EUNSUPPORTED;
     if (address < 1 || address > 247)
         return METER_ERANGE;
@@ -130,6 +131,18 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
         return METER_EBUSY;
     if (s->nmeters == MTR_SIM_MAX_METERS)
         return METER_ELIMIT;
+    if (!s->ops) {
+        for (size_t i = 0; i < sizeof sim_protocols / sizeof sim_protocols[0]; i++)
+            if (sim_protocols[i]->proto == model->proto)
+                s->ops = sim_protocols[i];
+        if (!s->ops)
+            return METER_EUNSUPPORTED;
+        if (s->ops->setup(s, NULL, 0) != METER_OK) {
+            s->ops = NULL;
+            return METER_EIO;
+        }
+        s->proto = model->proto;
+    }
     mtr_sim_meter_init(&s->meters[s->nmeters++], model, address);
     return METER_OK;
 }
@@ -196,8 +209,8 @@ static void drop_client(struct meter_sim *s, int i)
 
 int meter_sim_run(meter_sim_t *s)
 {
-    if (!s)
-        return METER_EINVAL;
+    if (!s || !s->ops)
+        return METER_EINVAL; /* no meter added yet */
     while (!s->stopping) {
         struct pollfd pfd[2 + MTR_SIM_MAX_CLIENTS];
         int n = 0;
@@ -222,13 +235,13 @@ int meter_sim_run(meter_sim_t *s)
                 else if (c >= 0)
                     close(c);
             } else {
-                mtr_sim_modbus_serve(s, s->pty_master);
+                s->ops->serve(s, s->pty_master);
             }
         }
         for (int i = n - 1; i >= 2; i--) {
             if (!pfd[i].revents)
                 continue;
-            if (mtr_sim_modbus_serve(s, s->clients[i - 2]) < 0 || (pfd[i].revents & POLLHUP))
+            if (s->ops->serve(s, s->clients[i - 2]) < 0 || (pfd[i].revents & POLLHUP))
                 drop_client(s, i - 2);
         }
         if (s->max_requests && s->requests >= s->max_requests)
@@ -241,7 +254,8 @@ void meter_sim_free(meter_sim_t *s)
 {
     if (!s)
         return;
-    mtr_sim_modbus_free(s);
+    if (s->ops)
+        s->ops->free(s);
     for (int i = 0; i < s->nclients; i++)
         close(s->clients[i]);
     int fds[] = {s->listen_fd, s->pty_master, s->pty_slave, s->stop_pipe[0], s->stop_pipe[1]};

@@ -19,8 +19,23 @@ struct mtr_sim_meter {
     double t_last;              /* monotonic seconds of the last update */
 };
 
+struct meter_sim;
+
+/* What a protocol plugs into the simulator: one table in its own file and
+ * one line in sim.c's list. */
+struct mtr_sim_proto_ops {
+    enum mtr_proto proto;
+    int (*setup)(struct meter_sim *s, char *err, size_t len); /* when the first meter is added */
+    void (*free)(struct meter_sim *s);
+    /* serve what is readable on fd; -1 when the peer went away */
+    int (*serve)(struct meter_sim *s, int fd);
+};
+
+extern const struct mtr_sim_proto_ops mtr_sim_modbus;
+
 struct meter_sim {
     enum mtr_proto proto;
+    const struct mtr_sim_proto_ops *ops;
     int tcp;              /* 1: TCP listener; 0: pty */
     int listen_fd;        /* TCP */
     int clients[MTR_SIM_MAX_CLIENTS];
@@ -50,10 +65,5 @@ void mtr_sim_meter_derive(struct mtr_sim_meter *sm);
 void mtr_sim_meter_clear_energy(struct mtr_sim_meter *sm);
 struct mtr_sim_meter *mtr_sim_find(struct meter_sim *s, int address);
 
-/* sim_modbus.c */
-int mtr_sim_modbus_setup(struct meter_sim *s, char *err, size_t len);
-void mtr_sim_modbus_free(struct meter_sim *s);
-/** Serve one request readable on fd. Returns 0, or -1 if the peer went away. */
-int mtr_sim_modbus_serve(struct meter_sim *s, int fd);
 
 #endif /* MTR_SIM_INTERNAL_H */

@@ -382,12 +382,12 @@ static int serve_tcp(struct meter_sim *s, int fd)
     return 0;
 }
 
-int mtr_sim_modbus_serve(struct meter_sim *s, int fd)
+static int sim_modbus_serve(struct meter_sim *s, int fd)
 {
     return s->tcp ? serve_tcp(s, fd) : serve_rtu(s, fd);
 }
 
-int mtr_sim_modbus_setup(struct meter_sim *s, char *err, size_t len)
+static int sim_modbus_setup(struct meter_sim *s, char *err, size_t len)
 {
     modbus_t *ctx = s->tcp ? modbus_new_tcp("127.0.0.1", 502) : modbus_new_rtu("/dev/null", 9600, 'E', 8, 1);
     if (!ctx)
@@ -404,7 +404,7 @@ int mtr_sim_modbus_setup(struct meter_sim *s, char *err, size_t len)
     return METER_OK;
 }
 
-void mtr_sim_modbus_free(struct meter_sim *s)
+static void sim_modbus_free(struct meter_sim *s)
 {
     if (s->proto_map)
         modbus_mapping_free(s->proto_map);
@@ -415,3 +415,7 @@ void mtr_sim_modbus_free(struct meter_sim *s)
     s->proto_map = NULL;
     s->proto_ctx = NULL;
 }
+
+const struct mtr_sim_proto_ops mtr_sim_modbus = {
+    MTR_PROTO_MODBUS, sim_modbus_setup, sim_modbus_free, sim_modbus_serve,
+};
