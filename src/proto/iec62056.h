@@ -249,7 +249,7 @@ typedef struct mtr_iec_reader {
     uint8_t sum_xor, sum_add;
     size_t junk;          /* bytes skipped outside the data block */
     size_t line_len;
-    uint8_t line[MTR_IEC_IDLINE_MAX];
+    uint8_t line[MTR_IEC_IDLINE_MAX + 1]; /* with its CR */
 } mtr_iec_reader_t;
 
 void mtr_iec_reader_init(mtr_iec_reader_t *r, const mtr_iec_reader_opts_t *o);

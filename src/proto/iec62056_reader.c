@@ -105,6 +105,10 @@ static int step(mtr_iec_reader_t *r, uint8_t c)
             r->state = R_ECHO;
             return MTR_IEC_MORE;
         }
+        if (c == '/') { /* "//ISK5..": the first '/' was noise */
+            r->junk++;
+            return MTR_IEC_MORE;
+        }
         r->line[0] = '/';
         r->line_len = 1;
         r->state = R_IDLINE;

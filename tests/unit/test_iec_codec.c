@@ -598,6 +598,8 @@ static const struct frame_vec frame_vecs[] = {
      METER_ECHECKSUM, NULL},
     {"identification only", F("/?!\r\n/ISK5ME162\r\n"), MTR_IEC_RD_IDENT, MTR_IEC_BCC_XOR,
      METER_ETRUNCATED, NULL},
+    {"a stray '/' before the identification", F("//ISK5ME162\r\n\x02" "1.8.0(1)\r\n!\r\n\x03\x2b"),
+     MTR_IEC_RD_IDENT, MTR_IEC_BCC_XOR, MTR_IEC_COMPLETE, "1.8.0|0|1|;"},
     {"only the echo", F("/?!\r\n"), MTR_IEC_RD_IDENT, MTR_IEC_BCC_XOR, METER_ETRUNCATED, NULL},
     {"nothing", F(""), 0, MTR_IEC_BCC_XOR, METER_ETRUNCATED, NULL},
     {"garbage identification", F("/\x01\x02\x03\x04\r\n"), MTR_IEC_RD_IDENT, MTR_IEC_BCC_XOR,
