@@ -13,6 +13,9 @@ int cmd_models(int argc, char **argv);
 int cmd_quantities(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+int cmd_reset(int argc, char **argv);
+int cmd_relay(int argc, char **argv);
 
 /** Print readings in the chosen format. */
 void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const char *conn,

@@ -19,6 +19,10 @@ static void usage(FILE *f)
             "  sim --model MODEL [--id N[,N...]] [--model ...] (--pty | --listen tcp:HOST:PORT)\n"
             "      [--frozen] [--max-regs N] [--strict-holes] [--exit-after SECONDS]\n"
             "                                 serve simulated meters; prints the endpoint first\n"
+            "  set -m MODEL -c CONNECTION [--dry-run] [--yes] NAME=VALUE...\n"
+            "                                 change settings (checked, then read back)\n"
+            "  reset -m MODEL -c CONNECTION [--dry-run] [--yes] day-counter|power-down-counter|energy\n"
+            "  relay -m MODEL -c CONNECTION [--dry-run] on|off\n"
             "  --version                      print the library version\n"
             "\n"
             "connections: rtu:/dev/ttyUSB0?baud=9600&parity=E&id=1   tcp:192.168.1.10:502?id=3\n");
@@ -47,6 +51,12 @@ int main(int argc, char **argv)
         return cmd_read(argc - 1, argv + 1);
     if (strcmp(cmd, "sim") == 0)
         return cmd_sim(argc - 1, argv + 1);
+    if (strcmp(cmd, "set") == 0)
+        return cmd_set(argc - 1, argv + 1);
+    if (strcmp(cmd, "reset") == 0)
+        return cmd_reset(argc - 1, argv + 1);
+    if (strcmp(cmd, "relay") == 0)
+        return cmd_relay(argc - 1, argv + 1);
     fprintf(stderr, "meter: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -16,7 +16,11 @@ void cli_number(char *buf, size_t len, double v)
                 return;
         }
     }
-    snprintf(buf, len, "%.17g", v);
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, len, "%.*g", p, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
 }
 
 void cli_json_string(FILE *f, const char *s)

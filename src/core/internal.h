@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "meter/meter.h"
+#include "meter/settings.h"
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -92,7 +93,10 @@ enum mtr_regtype {
 enum { MTR_WORDS_ABCD = 0, MTR_WORDS_CDAB = 1 };
 
 /* row flags */
-enum { MTR_R_3P = 1u << 0 /* three-phase models only (the manual's '*') */ };
+enum {
+    MTR_R_3P = 1u << 0, /* three-phase models only (the manual's '*') */
+    MTR_R_1P = 1u << 1  /* single-phase models only */
+};
 
 struct mtr_mb_reg {
     meter_quantity_t q;
@@ -108,12 +112,62 @@ struct mtr_mb_block {
     uint16_t first, last; /* inclusive register range readable in one request */
 };
 
+/* ---- settings and actions ------------------------------------------------ */
+
+enum mtr_cfg_kind { MTR_CFG_SETTING = 1, MTR_CFG_ACTION };
+
+/** A setting change or an action, as the core hands it to a protocol. */
+struct mtr_cfg {
+    enum mtr_cfg_kind kind;
+    int id;            /* meter_setting_t or meter_action_t */
+    const char *value; /* the setting's value as text; NULL for actions */
+};
+
+/* how a Modbus setting's value is put into the request */
+enum mtr_enc {
+    MTR_E_U16 = 1,  /* the number in one register */
+    MTR_E_FLOAT,    /* IEEE-754 single in two registers */
+    MTR_E_HEX,      /* decimal digits as hex digits (25 s -> 0x0025) */
+    MTR_E_BAUDCODE, /* KPM31: 1200 -> 1 … 9600 -> 4 */
+    MTR_E_COIL,     /* FC05: on -> 0xFF00, off -> 0x0000 */
+    MTR_E_PARITY    /* KLEFR: E -> 1, N -> 2, O -> 3 */
+};
+
+/* what the read-back must show */
+enum mtr_expect {
+    MTR_X_VALUE = 0, /* the value written */
+    MTR_X_TARIFF,    /* 11, 12 (not saved) read back as 1, 2 */
+    MTR_X_ZERO,      /* a counter reset: exactly 0 */
+    MTR_X_CLEARED,   /* energy cleared: at most 0.1 kWh, what a live meter adds before the read-back */
+    MTR_X_NONE
+};
+
+/** One row of a Modbus model's write table. */
+struct mtr_mb_cfg {
+    enum mtr_cfg_kind kind;
+    int id;
+    uint16_t addr;          /* PDU address */
+    uint8_t fc;             /* 5, 6 or 16 */
+    uint8_t enc;            /* enum mtr_enc */
+    const double *set;      /* allowed values, or NULL for the range [lo, hi] */
+    size_t nset;
+    double lo, hi;
+    double fixed;           /* actions: the value written */
+    meter_quantity_t readback;
+    uint8_t expect;         /* enum mtr_expect */
+    uint8_t flags;          /* MTR_R_* */
+    unsigned risk;          /* METER_RISK_* */
+    const char *cite;
+};
+
 struct mtr_mb_map {
     const struct mtr_mb_reg *regs;
     size_t nregs;
     const struct mtr_mb_block *blocks; /* holes inside a block may be read over */
     size_t nblocks;
     int word_order;
+    const struct mtr_mb_cfg *cfgs; /* the write table */
+    size_t ncfgs;
 };
 
 /* ---- models and families ----------------------------------------------- */
@@ -138,8 +192,9 @@ struct mtr_family {
 size_t mtr_model_total(void);
 const struct mtr_model *mtr_model_at(size_t i);
 const struct mtr_model *mtr_model_find(const char *name_or_alias);
-/** Does the model's register table serve this row? (three-phase-only rows) */
-int mtr_model_has_row(const struct mtr_model *model, const struct mtr_mb_reg *r);
+/** Does the model have a row with these MTR_R_* flags? (three-/single-phase-only rows) */
+int mtr_model_has_flags(const struct mtr_model *model, unsigned flags);
+#define mtr_model_has_row(model, r) mtr_model_has_flags((model), (r)->flags)
 /** The row for q in the model's table, or NULL. */
 const struct mtr_mb_reg *mtr_model_row(const struct mtr_model *model, meter_quantity_t q);
 
@@ -158,6 +213,11 @@ struct mtr_proto_ops {
     void (*detach)(meter_t *m);
     int (*read)(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out);
     size_t (*quantities)(const meter_t *m, meter_quantity_t *out, size_t cap);
+    /* settings: describe what is allowed; apply (frame != NULL: only build the request) */
+    int (*cfg_allowed)(const meter_t *m, const struct mtr_cfg *c, char *buf, size_t len,
+                       unsigned *risk);
+    int (*cfg_apply)(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size_t cap,
+                     size_t *flen);
 };
 
 /** The ops of a protocol, or NULL. */
@@ -251,10 +311,19 @@ void mtr_mb_link_close(struct meter_bus *b);
  *  On a Modbus exception *excode is set and METER_EEXCEPTION returned. */
 int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t *dst,
                 int *excode);
+/** One write request (FC05, FC06 or FC16) on the meter's bus; retried only if @p retry. */
+int mtr_mb_write(meter_t *m, uint8_t fc, uint16_t addr, const uint16_t *w, uint16_t n, int retry,
+                 int *excode);
+/** Reopen the bus's link at a new baud rate and parity (0 leaves one unchanged). */
+int mtr_mb_relink(meter_t *m, unsigned baud, char parity);
 
 /* ---- the Modbus engine (engine_modbus.c) --------------------------------- */
 
 int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out);
 size_t mtr_modbus_quantities(const meter_t *m, meter_quantity_t *out, size_t cap);
+int mtr_modbus_cfg_allowed(const meter_t *m, const struct mtr_cfg *c, char *buf, size_t len,
+                           unsigned *risk);
+int mtr_modbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size_t cap,
+                         size_t *flen);
 
 #endif /* MTR_INTERNAL_H */

@@ -62,9 +62,13 @@ const struct mtr_model *mtr_model_find(const char *name)
     return NULL;
 }
 
-int mtr_model_has_row(const struct mtr_model *model, const struct mtr_mb_reg *r)
+int mtr_model_has_flags(const struct mtr_model *model, unsigned flags)
 {
-    return !(r->flags & MTR_R_3P) || model->phases == 3;
+    if ((flags & MTR_R_3P) && model->phases != 3)
+        return 0;
+    if ((flags & MTR_R_1P) && model->phases == 3)
+        return 0;
+    return 1;
 }
 
 const struct mtr_mb_reg *mtr_model_row(const struct mtr_model *model, meter_quantity_t q)

@@ -62,10 +62,28 @@ static const struct mtr_mb_block kpm31_blocks[] = {
     {0x0080, 0x019F},
 };
 
+/* Writes: §6.1.2 parameters by FC16, §6.1.1 the relay by FC05 (0xFF00 close, 0x0000 open). */
+static const double bauds[] = {1200, 2400, 4800, 9600};
+#define SET(id) MTR_CFG_SETTING, METER_SETTING_##id
+#define ACT(id) MTR_CFG_ACTION, METER_ACTION_##id
+
+static const struct mtr_mb_cfg kpm31_cfgs[] = {
+    {SET(PASSWORD), 0x0000, 16, MTR_E_U16, NULL, 0, 0, 9999, 0, METER_Q_PASSWORD, MTR_X_VALUE, 0, 0,
+     S612},
+    {SET(ADDRESS), 0x0001, 16, MTR_E_U16, NULL, 0, 1, 247, 0, METER_Q_DEVICE_ADDRESS, MTR_X_VALUE, 0,
+     METER_RISK_BUS, S612},
+    {SET(BAUD_RATE), 0x0002, 16, MTR_E_BAUDCODE, bauds, 4, 0, 0, 0, METER_Q_BAUD_RATE, MTR_X_VALUE, 0,
+     METER_RISK_BUS, S612},
+    {SET(RELAY), 0x0001, 5, MTR_E_COIL, NULL, 0, 0, 1, 0, METER_Q_RELAY, MTR_X_VALUE, 0, 0, S611},
+    {ACT(CLEAR_ENERGY), 0x000C, 16, MTR_E_U16, NULL, 0, 0, 0, 0x55AA, METER_Q_ENERGY_ACTIVE_TOTAL,
+     MTR_X_CLEARED, 0, METER_RISK_DATA, S612},
+};
+
 static const struct mtr_mb_map kpm31_map = {
     kpm31_regs, sizeof kpm31_regs / sizeof kpm31_regs[0],
     kpm31_blocks, sizeof kpm31_blocks / sizeof kpm31_blocks[0],
     MTR_WORDS_ABCD,
+    kpm31_cfgs, sizeof kpm31_cfgs / sizeof kpm31_cfgs[0],
 };
 
 static const struct mtr_model kpm31_models[] = {

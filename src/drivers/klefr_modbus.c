@@ -111,10 +111,43 @@ static const struct mtr_mb_block klefr_blocks[] = {
     {0x6000, 0x604A},
 };
 
+/* The manual's "Write" table (seed 000 App. 3 §A3.2, after the map). */
+#define W "seed 000 App. 3 §A3.2 Write"
+static const double bauds[] = {1200, 2400, 4800, 9600};
+static const double s0_rates[] = {10000, 2000, 1000, 100, 10, 1, 0.1, 0.01};
+static const double codes_1p[] = {1, 4, 5, 6, 9, 10};
+static const double codes_3p[] = {1, 4, 5, 6, 9, 10, 11}; /* 11: three phase only */
+static const double tariffs[] = {1, 2, 11, 12};           /* 11, 12: not saved */
+#define SET(id) MTR_CFG_SETTING, METER_SETTING_##id
+#define ACT(id) MTR_CFG_ACTION, METER_ACTION_##id
+#define N(a) a, sizeof a / sizeof a[0]
+
+static const struct mtr_mb_cfg klefr_cfgs[] = {
+    {SET(ADDRESS), 0x4003, 6, MTR_E_U16, NULL, 0, 1, 247, 0, METER_Q_DEVICE_ADDRESS, MTR_X_VALUE, 0,
+     METER_RISK_BUS, W},
+    {SET(BAUD_RATE), 0x4004, 6, MTR_E_U16, N(bauds), 0, 0, 0, METER_Q_BAUD_RATE, MTR_X_VALUE, 0,
+     METER_RISK_BUS, W},
+    {SET(S0_RATE), 0x400D, 16, MTR_E_FLOAT, N(s0_rates), 0, 0, 0, METER_Q_S0_RATE, MTR_X_VALUE, 0, 0, W},
+    {SET(CALCULATION_CODE), 0x400F, 6, MTR_E_U16, N(codes_1p), 0, 0, 0, METER_Q_CALCULATION_CODE,
+     MTR_X_VALUE, MTR_R_1P, 0, W},
+    {SET(CALCULATION_CODE), 0x400F, 6, MTR_E_U16, N(codes_3p), 0, 0, 0, METER_Q_CALCULATION_CODE,
+     MTR_X_VALUE, MTR_R_3P, 0, W},
+    {SET(LCD_CYCLE_TIME), 0x4010, 6, MTR_E_HEX, NULL, 0, 1, 30, 0, METER_Q_LCD_CYCLE_TIME,
+     MTR_X_VALUE, 0, 0, W},
+    {SET(PARITY), 0x4011, 6, MTR_E_PARITY, NULL, 0, 1, 3, 0, METER_Q_PARITY_SETTING, MTR_X_VALUE, 0,
+     METER_RISK_BUS, W},
+    {SET(TARIFF), 0x6048, 6, MTR_E_U16, N(tariffs), 0, 0, 0, METER_Q_TARIFF, MTR_X_TARIFF, 0, 0, W},
+    {ACT(RESET_POWER_DOWN_COUNTER), 0x4016, 6, MTR_E_U16, NULL, 0, 0, 0, 0,
+     METER_Q_POWER_DOWN_COUNTER, MTR_X_ZERO, 0, 0, W},
+    {ACT(RESET_DAY_COUNTER), 0x6049, 16, MTR_E_FLOAT, NULL, 0, 0, 0, 0,
+     METER_Q_ENERGY_ACTIVE_DAY_COUNTER, MTR_X_CLEARED, 0, 0, W},
+};
+
 static const struct mtr_mb_map klefr_map = {
     klefr_regs, sizeof klefr_regs / sizeof klefr_regs[0],
     klefr_blocks, sizeof klefr_blocks / sizeof klefr_blocks[0],
     MTR_WORDS_ABCD,
+    klefr_cfgs, sizeof klefr_cfgs / sizeof klefr_cfgs[0],
 };
 
 static const struct mtr_model klefr_models[] = {

@@ -184,3 +184,83 @@ int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t 
     pthread_mutex_unlock(&b->lock);
     return rc;
 }
+
+int mtr_mb_write(meter_t *m, uint8_t fc, uint16_t addr, const uint16_t *w, uint16_t n, int retry_ok,
+                 int *excode)
+{
+    struct meter_bus *b = m->bus;
+    int tcp = b->conn.scheme == MTR_SCHEME_TCP;
+    int rc = METER_OK;
+    *excode = 0;
+    pthread_mutex_lock(&b->lock);
+    modbus_t *ctx = b->link;
+    if (!ctx) {
+        pthread_mutex_unlock(&b->lock);
+        return mtr_set_err(m, METER_EIO, "the bus is not open");
+    }
+    modbus_set_slave(ctx, m->id);
+    modbus_set_response_timeout(ctx, m->timeout_ms / 1000, (m->timeout_ms % 1000) * 1000);
+    size_t req_len = fc == 16 ? 6u + 2u * n : 5u;
+    for (unsigned attempt = 0; attempt <= (retry_ok ? m->retries : 0); attempt++) {
+        int k;
+        m->stats.transactions++;
+        if (attempt)
+            m->stats.retries++;
+        if (fc == 5)
+            k = modbus_write_bit(ctx, addr, w[0] == 0xFF00);
+        else if (fc == 6)
+            k = modbus_write_register(ctx, addr, w[0]);
+        else
+            k = modbus_write_registers(ctx, addr, n, w);
+        int e = errno;
+        m->stats.bytes_sent += (tcp ? 7 : 3) + req_len;
+        if (k >= 0) {
+            m->stats.bytes_received += (tcp ? 7 : 3) + 5;
+            mtr_log(m, METER_LOG_DEBUG, "id %d FC%02u 0x%04X: written", m->id, fc, addr);
+            rc = METER_OK;
+            break;
+        }
+        m->stats.errors++;
+        int retry, reconnect;
+        rc = map_errno(m, e, fc, addr, n, excode, &retry, &reconnect);
+        if (rc == METER_EEXCEPTION)
+            mtr_set_err(m, rc, "id %d refused the write to 0x%04X (FC%02u): exception %02X (%s)",
+                        m->id, addr, fc, *excode, exception_name(*excode));
+        mtr_log(m, METER_LOG_WARN, "%s", m->err);
+        if (!retry)
+            break;
+        if (reconnect && tcp) {
+            modbus_close(ctx);
+            if (modbus_connect(ctx) < 0)
+                break;
+        } else {
+            modbus_flush(ctx);
+        }
+    }
+    pthread_mutex_unlock(&b->lock);
+    return rc;
+}
+
+int mtr_mb_relink(meter_t *m, unsigned baud, char parity)
+{
+    struct meter_bus *b = m->bus;
+    if (b->conn.scheme != MTR_SCHEME_RTU) {
+        mtr_log(m, METER_LOG_WARN, "the meter's line settings changed behind a TCP gateway: "
+                "the gateway must be set to match");
+        return METER_OK;
+    }
+    char err[256];
+    pthread_mutex_lock(&b->lock);
+    mtr_mb_link_close(b);
+    if (baud)
+        b->conn.baud = baud;
+    if (parity)
+        b->conn.parity = parity;
+    int rc = mtr_mb_link_open(b, err, sizeof err);
+    pthread_mutex_unlock(&b->lock);
+    if (rc != METER_OK)
+        return mtr_set_err(m, rc, "the setting was written, but reopening the port at %u %c failed: %s",
+                           b->conn.baud, b->conn.parity, err);
+    mtr_log(m, METER_LOG_INFO, "bus now at %u baud, parity %c", b->conn.baud, b->conn.parity);
+    return METER_OK;
+}
