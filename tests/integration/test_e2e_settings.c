@@ -30,8 +30,8 @@ static void frame_is(meter_t *m, meter_setting_t s, const char *value, const cha
     int rc = meter_set_frame(m, s, value, f, sizeof f, &n);
     if (rc != METER_OK)
         fail_msg("%s=%s: %s", meter_setting_name(s), value, meter_last_error(m));
-    for (size_t i = 0; i < n; i++)
-        snprintf(got + 3 * i, sizeof got - 3 * i, "%s%02X", i ? " " : "", f[i]);
+    for (size_t i = 0, k = 0; i < n; i++)
+        k += (size_t)snprintf(got + k, sizeof got - k, "%s%02X", i ? " " : "", f[i]);
     if (strcmp(got, hex))
         fail_msg("%s=%s: %s, want %s", meter_setting_name(s), value, got, hex);
 }
