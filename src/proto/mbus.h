@@ -74,7 +74,8 @@ int mtr_mbus_frame_parse(const uint8_t *buf, size_t len, mtr_mbus_frame_t *out, 
                          char *err, size_t errlen);
 
 /* Builders write a whole frame into buf and its size into *out_len. They
- * return METER_OK, METER_EBUFSIZE (cap too small) or METER_EINVAL. */
+ * return METER_OK, METER_EBUFSIZE (cap too small), METER_EINVAL (NULL, data
+ * over 252 bytes) or METER_ERANGE (address or baud not allowed). */
 int mtr_mbus_build_short(uint8_t *buf, size_t cap, uint8_t c, uint8_t a, size_t *out_len);
 /** Long frame; n == 0 gives a control frame. n <= 252. */
 int mtr_mbus_build_long(uint8_t *buf, size_t cap, uint8_t c, uint8_t a, uint8_t ci,
