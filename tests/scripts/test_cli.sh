@@ -52,4 +52,26 @@ set -e
 [ $rc4 -eq 1 ] && grep -q "no reply within 50 ms" "$TMP/e4" || fail "timeout: $(cat "$TMP/e4")"
 [ $rc5 -eq 2 ] && grep -q "usage" "$TMP/e5" || fail "usage"
 [ $rc6 -eq 2 ] && grep -q "bad id '0'" "$TMP/e6" || fail "sim bad id: $(cat "$TMP/e6")"
-echo "cli: output formats and errors as documented"
+# settings: dry run prints the manual's frames; moves need --yes; bad values send nothing
+"$METER_BIN" set -m klefr-6924 -c "$EP?id=1" --dry-run address=10 s0_rate=10 >"$TMP/dry"
+grep -qx 'address: 01 06 40 03 00 0A EC 0D' "$TMP/dry" || fail "dry run: $(cat "$TMP/dry")"
+grep -qx 's0_rate: 01 10 40 0D 00 02 04 41 20 00 00 16 03' "$TMP/dry" || fail "dry run: $(cat "$TMP/dry")"
+set +e
+"$METER_BIN" set -m klefr-6924 -c "$EP?id=1" address=10 2>"$TMP/e7"; rc7=$?
+"$METER_BIN" set -m klefr-6924 -c "$EP?id=1" lcd_cycle_time=31 2>"$TMP/e8"; rc8=$?
+"$METER_BIN" reset -m compere-kpm31 -c "$EP?id=3" energy 2>"$TMP/e9"; rc9=$?
+set -e
+[ $rc7 -eq 1 ] && grep -q -- "--yes" "$TMP/e7" || fail "address without --yes: $(cat "$TMP/e7")"
+[ $rc8 -eq 2 ] && grep -q "allowed: 1 to 30" "$TMP/e8" || fail "lcd 31: $(cat "$TMP/e8")"
+[ $rc9 -eq 1 ] && grep -q "erases" "$TMP/e9" || fail "clear without --yes: $(cat "$TMP/e9")"
+"$METER_BIN" read -m klefr-6924 -c "$EP?id=1" -q device_address --csv | grep -qx 'device_address,1,,ok' ||
+    fail "a refused change was sent"
+"$METER_BIN" set -m klefr-6924 -c "$EP?id=1" tariff=2 lcd_cycle_time=25 >/dev/null
+"$METER_BIN" read -m klefr-6924 -c "$EP?id=1" -q tariff,lcd_cycle_time --csv >"$TMP/set.csv"
+grep -qx 'tariff,2,,ok' "$TMP/set.csv" && grep -qx 'lcd_cycle_time,25,s,ok' "$TMP/set.csv" || fail "set"
+"$METER_BIN" relay -m compere-kpm31 -c "$EP?id=3" off >/dev/null
+"$METER_BIN" read -m compere-kpm31 -c "$EP?id=3" -q relay --csv | grep -qx 'relay,0,,ok' || fail "relay off"
+"$METER_BIN" reset -m compere-kpm31 -c "$EP?id=3" --yes energy >/dev/null
+"$METER_BIN" read -m compere-kpm31 -c "$EP?id=3" -q energy_active_total --csv | grep -qx 'energy_active_total,0,kWh,ok' ||
+    fail "energy not cleared"
+echo "cli: output formats, settings and errors as documented"
