@@ -20,6 +20,9 @@ int cmd_relay(int argc, char **argv);
 /** Print readings in the chosen format. */
 void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const char *conn,
                         const meter_reading_t *r, size_t n);
+/** Print records in the chosen format. */
+void cli_print_records(FILE *f, enum cli_format fmt, const char *model, const char *conn,
+                       const meter_record_t *r, size_t n);
 /** Print a JSON string literal with escapes. */
 void cli_json_string(FILE *f, const char *s);
 /** Format a number the way every output does (shortest exact decimal). */

@@ -49,16 +49,44 @@ static int parse_names(const char *list, meter_quantity_t **out, size_t *n)
     return 0;
 }
 
+static int read_records(meter_t *m, enum cli_format fmt, const char *conn)
+{
+    size_t cap = 256, n = 0;
+    meter_record_t *r = NULL;
+    int rc;
+    for (;;) {
+        meter_record_t *bigger = realloc(r, cap * sizeof *r);
+        if (!bigger) {
+            free(r);
+            meter_close(m);
+            return 1;
+        }
+        r = bigger;
+        rc = meter_read_records(m, r, cap, &n);
+        if (rc != METER_EBUFSIZE || n <= cap)
+            break;
+        cap = n;
+    }
+    if (rc == METER_OK)
+        cli_print_records(stdout, fmt, meter_model_name(m), conn, r, n);
+    else
+        fprintf(stderr, "meter read: %s (%s)\n", meter_last_error(m), meter_errname(rc));
+    free(r);
+    meter_close(m);
+    return rc == METER_OK ? 0 : 1;
+}
+
 int cmd_read(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"model", required_argument, NULL, 'm'}, {"connection", required_argument, NULL, 'c'},
         {"quantities", required_argument, NULL, 'q'}, {"json", no_argument, NULL, 'j'},
         {"csv", no_argument, NULL, 'C'}, {"verbose", no_argument, NULL, 'v'},
+        {"records", no_argument, NULL, 'r'},
         {NULL, 0, NULL, 0}};
     const char *model = NULL, *conn = NULL, *names = NULL;
     enum cli_format fmt = CLI_TABLE;
-    int verbose = 0, c;
+    int verbose = 0, records = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "m:c:q:v", opts, NULL)) != -1) {
         switch (c) {
@@ -68,11 +96,13 @@ int cmd_read(int argc, char **argv)
         case 'j': fmt = CLI_JSON; break;
         case 'C': fmt = CLI_CSV; break;
         case 'v': verbose = 1; break;
+        case 'r': records = 1; break;
         default: return 2;
         }
     }
-    if (!model || !conn || optind != argc) {
-        fprintf(stderr, "usage: meter read -m MODEL -c CONNECTION [-q NAME,...] [--json|--csv] [-v]\n");
+    if (!model || !conn || optind != argc || (records && names)) {
+        fprintf(stderr, "usage: meter read -m MODEL -c CONNECTION [-q NAME,... | --records] "
+                        "[--json|--csv] [-v]\n");
         return 2;
     }
     meter_quantity_t *qs = NULL;
@@ -89,6 +119,13 @@ int cmd_read(int argc, char **argv)
     }
     if (verbose)
         meter_set_log(m, log_stderr, NULL);
+    for (size_t i = 0; i < meter_model_count(); i++)
+        if (!names && !strcmp(meter_model_info(i)->name, meter_model_name(m)) && meter_model_info(i)->generic)
+            records = 1; /* a generic driver shows what the meter sends */
+    if (records) {
+        free(qs);
+        return read_records(m, fmt, conn);
+    }
     if (!qs) {
         n = meter_quantities(m, NULL, 0);
         qs = calloc(n ? n : 1, sizeof *qs);

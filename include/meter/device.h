@@ -50,6 +50,7 @@ typedef struct meter_model_info {
     const char *protocol;    /**< "modbus", "mbus" or "iec62056" */
     const char *description; /**< one line */
     const char *defaults;    /**< default line settings, e.g. "9600 8E1 id 1" */
+    int generic;             /**< 1: reads any meter of its protocol (see meter_read_records()) */
 } meter_model_info_t;
 
 /** @brief Number of models the library knows. @since 0.1 */

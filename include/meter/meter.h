@@ -18,6 +18,7 @@
 #include "meter/error.h"
 #include "meter/log.h"
 #include "meter/quantity.h"
+#include "meter/record.h"
 #include "meter/settings.h"
 #include "meter/sim.h"
 #include "meter/version.h"

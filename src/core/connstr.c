@@ -21,6 +21,10 @@ struct scheme_row {
 static const struct scheme_row schemes[] = {
     {"rtu", MTR_SCHEME_RTU, MTR_PROTO_MODBUS, 1, 0},
     {"tcp", MTR_SCHEME_TCP, MTR_PROTO_MODBUS, 0, 502},
+    {"mbus", MTR_SCHEME_MBUS, MTR_PROTO_MBUS, 1, 0},
+    {"mbus-tcp", MTR_SCHEME_MBUS_TCP, MTR_PROTO_MBUS, 0, 0},
+    {"iec", MTR_SCHEME_IEC, MTR_PROTO_IEC, 1, 0},
+    {"iec-tcp", MTR_SCHEME_IEC_TCP, MTR_PROTO_IEC, 0, 0},
 };
 
 #define NSCHEMES (sizeof schemes / sizeof schemes[0])
@@ -47,7 +51,7 @@ const char *mtr_scheme_name(enum mtr_scheme s)
 
 /* ---- options ---------------------------------------------------------- */
 
-enum opt_kind { OPT_UINT, OPT_PARITY, OPT_BOOL, OPT_WORDS };
+enum opt_kind { OPT_UINT, OPT_PARITY, OPT_BOOL, OPT_WORDS, OPT_TEXT, OPT_ECHO, OPT_BCC, OPT_SELECT };
 
 struct opt_row {
     const char *key;
@@ -62,21 +66,46 @@ struct opt_row {
 #define S(x) (1u << (x))
 #define SERIAL_MODBUS S(MTR_SCHEME_RTU)
 #define ALL_MODBUS (S(MTR_SCHEME_RTU) | S(MTR_SCHEME_TCP))
+#define ALL_MBUS (S(MTR_SCHEME_MBUS) | S(MTR_SCHEME_MBUS_TCP))
+#define ALL_IEC (S(MTR_SCHEME_IEC) | S(MTR_SCHEME_IEC_TCP))
+#define ALL_SERIAL (S(MTR_SCHEME_RTU) | S(MTR_SCHEME_MBUS) | S(MTR_SCHEME_IEC))
 
 static const struct opt_row options[] = {
-    {"baud", MTR_CONN_LINE, SERIAL_MODBUS, OPT_UINT, MTR_SET_BAUD, 300, 115200,
+    {"baud", MTR_CONN_LINE, ALL_SERIAL, OPT_UINT, MTR_SET_BAUD, 300, 115200,
      "300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600 or 115200"},
     {"parity", MTR_CONN_LINE, SERIAL_MODBUS, OPT_PARITY, MTR_SET_PARITY, 0, 0, "N, E or O"},
     {"data", MTR_CONN_LINE, SERIAL_MODBUS, OPT_UINT, MTR_SET_DATA, 7, 8, "7 or 8"},
     {"stop", MTR_CONN_LINE, SERIAL_MODBUS, OPT_UINT, MTR_SET_STOP, 1, 2, "1 or 2"},
     {"rs485", MTR_CONN_LINE, SERIAL_MODBUS, OPT_BOOL, MTR_SET_RS485, 0, 1, "0 or 1"},
     {"id", MTR_CONN_METER, ALL_MODBUS, OPT_UINT, MTR_SET_ID, 1, 247, "1 to 247"},
-    {"timeout", MTR_CONN_LINE | MTR_CONN_METER, ALL_MODBUS, OPT_UINT, MTR_SET_TIMEOUT, 1, 60000,
-     "milliseconds, 1 to 60000"},
-    {"retries", MTR_CONN_LINE | MTR_CONN_METER, ALL_MODBUS, OPT_UINT, MTR_SET_RETRIES, 0, 10,
-     "0 to 10"},
+    {"timeout", MTR_CONN_LINE | MTR_CONN_METER, ALL_MODBUS | ALL_MBUS | ALL_IEC, OPT_UINT,
+     MTR_SET_TIMEOUT, 1, 60000, "milliseconds, 1 to 60000"},
+    {"retries", MTR_CONN_LINE | MTR_CONN_METER, ALL_MODBUS | ALL_MBUS | ALL_IEC, OPT_UINT,
+     MTR_SET_RETRIES, 0, 10, "0 to 10"},
     {"words", MTR_CONN_METER, ALL_MODBUS, OPT_WORDS, MTR_SET_WORDS, 0, 0, "abcd or cdab"},
     {"max_regs", MTR_CONN_METER, ALL_MODBUS, OPT_UINT, MTR_SET_MAXREGS, 1, 125, "1 to 125"},
+    /* M-Bus */
+    {"addr", MTR_CONN_METER, ALL_MBUS, OPT_UINT, MTR_SET_ID, 0, 254,
+     "a primary address 0 to 250, or 254 for the only meter on the bus"},
+    {"secondary", MTR_CONN_METER, ALL_MBUS, OPT_TEXT, MTR_SET_SECONDARY, 8, 16,
+     "8 id digits, or 16 hex digits IIIIIIIIMMMMVVDD; F or FF are wildcards"},
+    {"select_c", MTR_CONN_METER, ALL_MBUS, OPT_SELECT, MTR_SET_SELECT_C, 0, 0, "53 or 73"},
+    {"telegrams", MTR_CONN_METER, ALL_MBUS, OPT_UINT, MTR_SET_TELEGRAMS, 1, 64,
+     "1 to 64 telegrams per read"},
+    {"echo", MTR_CONN_LINE, ALL_MBUS | ALL_IEC, OPT_ECHO, MTR_SET_ECHO, 0, 0, "auto, on or off"},
+    /* IEC 62056-21 */
+    {"device", MTR_CONN_METER, ALL_IEC, OPT_TEXT, MTR_SET_DEVADDR, 1, 32,
+     "the device address for the sign-on, 1 to 32 characters"},
+    {"password", MTR_CONN_METER, ALL_IEC, OPT_TEXT, MTR_SET_PASSWORD, 1, 32,
+     "the programming-mode password, 1 to 32 characters"},
+    {"wakeup", MTR_CONN_METER, ALL_IEC, OPT_BOOL, MTR_SET_WAKEUP, 0, 1, "0 or 1"},
+    {"delay", MTR_CONN_METER, ALL_IEC, OPT_UINT, MTR_SET_DELAY, 0, 2000,
+     "milliseconds before the baud switch, 0 to 2000"},
+    {"dtr", MTR_CONN_LINE, S(MTR_SCHEME_IEC), OPT_BOOL, MTR_SET_DTR, 0, 1, "0 or 1"},
+    {"rts", MTR_CONN_LINE, S(MTR_SCHEME_IEC), OPT_BOOL, MTR_SET_RTS, 0, 1, "0 or 1"},
+    {"bcc", MTR_CONN_METER, ALL_IEC, OPT_BCC, MTR_SET_BCC, 0, 0, "xor, sum7 or none"},
+    {"max_baud", MTR_CONN_METER, ALL_IEC, OPT_UINT, MTR_SET_MAXBAUD, 300, 115200,
+     "300 to 115200"},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -135,6 +164,46 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
             return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
                            v, o->key, o->help);
         break;
+    case OPT_TEXT:
+        if ((long)vn < o->min || (long)vn > o->max)
+            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
+                           v, o->key, o->help);
+        for (size_t i = 0; i < vn; i++)
+            if (!isgraph((unsigned char)v[i]) || v[i] == '!' || v[i] == '?')
+                return mtr_err(err, len, METER_EOPTION, "bad character in option '%s' ('%.*s')",
+                               o->key, (int)vn, v);
+        break;
+    case OPT_ECHO:
+        if (str_ieq(v, vn, "auto"))
+            x = MTR_ECHO_AUTO;
+        else if (str_ieq(v, vn, "on"))
+            x = MTR_ECHO_ON;
+        else if (str_ieq(v, vn, "off"))
+            x = MTR_ECHO_OFF;
+        else
+            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
+                           v, o->key, o->help);
+        break;
+    case OPT_BCC:
+        if (str_ieq(v, vn, "xor"))
+            x = MTR_BCC_XOR;
+        else if (str_ieq(v, vn, "sum7"))
+            x = MTR_BCC_SUM7;
+        else if (str_ieq(v, vn, "none"))
+            x = MTR_BCC_NONE;
+        else
+            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
+                           v, o->key, o->help);
+        break;
+    case OPT_SELECT:
+        if (str_ieq(v, vn, "53") || str_ieq(v, vn, "0x53"))
+            x = 0x53;
+        else if (str_ieq(v, vn, "73") || str_ieq(v, vn, "0x73"))
+            x = 0x73;
+        else
+            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
+                           v, o->key, o->help);
+        break;
     case OPT_WORDS:
         if (str_ieq(v, vn, "abcd"))
             x = MTR_WORDS_ABCD;
@@ -165,6 +234,18 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
     case MTR_SET_RETRIES: c->retries = (unsigned)x; break;
     case MTR_SET_WORDS: c->word_order = (int)x; break;
     case MTR_SET_MAXREGS: c->max_regs = (unsigned)x; break;
+    case MTR_SET_SECONDARY: memcpy(c->secondary, v, vn); c->secondary[vn] = '\0'; break;
+    case MTR_SET_SELECT_C: c->select_c = (unsigned)x; break;
+    case MTR_SET_TELEGRAMS: c->max_telegrams = (unsigned)x; break;
+    case MTR_SET_ECHO: c->echo = (int)x; break;
+    case MTR_SET_DEVADDR: memcpy(c->devaddr, v, vn); c->devaddr[vn] = '\0'; break;
+    case MTR_SET_PASSWORD: memcpy(c->password, v, vn); c->password[vn] = '\0'; break;
+    case MTR_SET_WAKEUP: c->wakeup = (int)x; break;
+    case MTR_SET_DELAY: c->delay_ms = (unsigned)x; break;
+    case MTR_SET_DTR: c->dtr = (int)x; break;
+    case MTR_SET_RTS: c->rts = (int)x; break;
+    case MTR_SET_BCC: c->bcc = (int)x; break;
+    case MTR_SET_MAXBAUD: c->max_baud = (unsigned)x; break;
     default: break;
     }
     c->set |= o->flag;
@@ -287,6 +368,7 @@ static int parse_host_port(const char *t, size_t n, const struct scheme_row *sr,
 int mtr_conn_parse(const char *s, struct mtr_conn *c, unsigned what, char *err, size_t len)
 {
     memset(c, 0, sizeof *c);
+    c->dtr = c->rts = -1;
     if (!s || !*s)
         return mtr_err(err, len, METER_ECONNSTR, "empty connection string");
     const char *colon = strchr(s, ':');

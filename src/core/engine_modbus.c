@@ -151,4 +151,5 @@ int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_read
 const struct mtr_proto_ops mtr_proto_modbus = {
     MTR_PROTO_MODBUS, "modbus", mtr_mb_link_open, mtr_mb_link_close, NULL, NULL,
     mtr_modbus_read, mtr_modbus_quantities, mtr_modbus_cfg_allowed, mtr_modbus_cfg_apply,
+    NULL, NULL,
 };

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "meter/meter.h"
+#include "meter/record.h"
 #include "meter/settings.h"
 
 /* ---- errors ------------------------------------------------------------ */
@@ -43,8 +44,23 @@ enum {
     MTR_SET_RETRIES = 1u << 6,
     MTR_SET_RS485 = 1u << 7,
     MTR_SET_WORDS = 1u << 8,
-    MTR_SET_MAXREGS = 1u << 9
+    MTR_SET_MAXREGS = 1u << 9,
+    MTR_SET_SECONDARY = 1u << 10, /* M-Bus secondary address */
+    MTR_SET_SELECT_C = 1u << 11,  /* M-Bus selection C field */
+    MTR_SET_TELEGRAMS = 1u << 12, /* M-Bus multi-telegram limit */
+    MTR_SET_ECHO = 1u << 13,      /* M-Bus, IEC: local echo handling */
+    MTR_SET_DEVADDR = 1u << 14,   /* IEC: device address for the sign-on */
+    MTR_SET_PASSWORD = 1u << 15,  /* IEC: programming-mode password */
+    MTR_SET_WAKEUP = 1u << 16,    /* IEC: wake-up sequence for battery meters */
+    MTR_SET_DELAY = 1u << 17,     /* IEC: extra delay before the baud switch */
+    MTR_SET_DTR = 1u << 18,       /* IEC: DTR line */
+    MTR_SET_RTS = 1u << 19,       /* IEC: RTS line */
+    MTR_SET_BCC = 1u << 20,       /* IEC: check character variant */
+    MTR_SET_MAXBAUD = 1u << 21    /* IEC: highest speed to switch to */
 };
+
+enum { MTR_ECHO_AUTO = 0, MTR_ECHO_ON, MTR_ECHO_OFF };
+enum { MTR_BCC_XOR = 0, MTR_BCC_SUM7, MTR_BCC_NONE };
 
 #define MTR_PATH_MAX 256
 
@@ -64,6 +80,19 @@ struct mtr_conn {
     int rs485;            /* 1: kernel RS485 mode (TIOCSRS485) */
     int word_order;       /* MTR_WORDS_ABCD or MTR_WORDS_CDAB */
     unsigned max_regs;    /* longest Modbus read to try (1-125) */
+    /* M-Bus (id above holds the primary address 0-250, 254) */
+    char secondary[17];   /* 16 hex digits IIIIIIIIMMMMVVDD, F/FF wildcards, or 8 id digits */
+    unsigned select_c;    /* 0x53 (default) or 0x73 */
+    unsigned max_telegrams;
+    int echo;             /* MTR_ECHO_* */
+    /* IEC 62056-21 */
+    char devaddr[33];     /* device address in the sign-on /?ADDR! */
+    char password[33];    /* programming-mode password (P1) */
+    int wakeup;           /* 1: send the wake-up sequence first */
+    unsigned delay_ms;    /* extra delay before switching speed after the ACK */
+    int dtr, rts;         /* 0, 1: drive the line; -1 leave it */
+    int bcc;              /* MTR_BCC_* */
+    unsigned max_baud;    /* highest speed the session switches to */
 };
 
 /* option classes; MTR_CONN_LISTEN (no options, port 0 allowed) is for servers */
@@ -218,6 +247,10 @@ struct mtr_proto_ops {
                        unsigned *risk);
     int (*cfg_apply)(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size_t cap,
                      size_t *flen);
+    /* optional: all records in one session (NULL: the snapshot as records) */
+    int (*records)(meter_t *m, meter_record_t *out, size_t cap, size_t *n);
+    /* optional: a snapshot of what the meter really sends (NULL: read every quantity listed) */
+    int (*snapshot)(meter_t *m, meter_reading_t *out, size_t cap, size_t *n);
 };
 
 /** The ops of a protocol, or NULL. */

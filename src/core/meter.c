@@ -150,6 +150,10 @@ int meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
     if (!m || !n)
         return m ? mtr_set_err(m, METER_EINVAL, "NULL count pointer") : METER_EINVAL;
     *n = 0;
+    if (m->bus->ops->snapshot) {
+        m->err[0] = '\0';
+        return m->bus->ops->snapshot(m, out, cap, n);
+    }
     size_t need = meter_quantities(m, NULL, 0);
     if (cap < need)
         return mtr_set_err(m, METER_EBUFSIZE, "a snapshot of %s needs room for %zu readings, not %zu",

@@ -89,7 +89,7 @@ static const struct mtr_mb_map kpm31_map = {
 static const struct mtr_model kpm31_models[] = {
     {{"compere-kpm31", "kpm31", "modbus",
       "Compere KPM31 single phase, Modbus RTU, relay, 4 tariffs, 12-month history",
-      "9600 8E1 id 1"},
+      "9600 8E1 id 1", 0},
      MTR_PROTO_MODBUS, 9600, 'E', 1, 1, &kpm31_map, NULL},
 };
 

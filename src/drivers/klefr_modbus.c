@@ -152,10 +152,10 @@ static const struct mtr_mb_map klefr_map = {
 
 static const struct mtr_model klefr_models[] = {
     {{"klefr-6924", "pro1-mod", "modbus",
-      "KLEFR 6924 / Inepro PRO1-Mod, single phase, Modbus RTU", "9600 8E1 id 1"},
+      "KLEFR 6924 / Inepro PRO1-Mod, single phase, Modbus RTU", "9600 8E1 id 1", 0},
      MTR_PROTO_MODBUS, 9600, 'E', 1, 1, &klefr_map, NULL},
     {{"klefr-6934", "pro380-mod", "modbus",
-      "KLEFR 6934 / Inepro PRO380-Mod, three phase, Modbus RTU", "9600 8E1 id 1"},
+      "KLEFR 6934 / Inepro PRO380-Mod, three phase, Modbus RTU", "9600 8E1 id 1", 0},
      MTR_PROTO_MODBUS, 9600, 'E', 1, 3, &klefr_map, NULL},
 };
 
