@@ -28,6 +28,34 @@ static int parse_long(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+static int parse_faults(const char *list, long *out)
+{
+    static const struct {
+        const char *name;
+        long bit;
+    } names[] = {{"drop", METER_SIM_F_DROP},         {"corrupt", METER_SIM_F_CORRUPT},
+                 {"truncate", METER_SIM_F_TRUNCATE}, {"delay", METER_SIM_F_DELAY},
+                 {"wrong-id", METER_SIM_F_WRONG_ID}, {"garbage", METER_SIM_F_GARBAGE},
+                 {"echo", METER_SIM_F_ECHO},         {"exception", METER_SIM_F_EXCEPTION},
+                 {"all", METER_SIM_F_ALL_}};
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    *out = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        size_t i = 0;
+        while (i < sizeof names / sizeof names[0] && strcmp(names[i].name, tok))
+            i++;
+        if (i == sizeof names / sizeof names[0]) {
+            fprintf(stderr, "meter sim: unknown fault '%s' (drop, corrupt, truncate, delay, wrong-id, "
+                            "garbage, echo, exception, all)\n", tok);
+            return -1;
+        }
+        *out |= names[i].bit;
+    }
+    return 0;
+}
+
 struct group {
     const char *model;
     char ids[256];
@@ -40,7 +68,11 @@ int cmd_sim(int argc, char **argv)
         {"pty", no_argument, NULL, 'p'}, {"listen", required_argument, NULL, 'l'},
         {"frozen", no_argument, NULL, 'f'}, {"max-regs", required_argument, NULL, 'r'},
         {"strict-holes", no_argument, NULL, 's'}, {"exit-after", required_argument, NULL, 'x'},
+        {"faults", required_argument, NULL, 'F'}, {"fault-rate", required_argument, NULL, 'R'},
+        {"seed", required_argument, NULL, 'S'},   {"delay-ms", required_argument, NULL, 'D'},
+        {"pace", required_argument, NULL, 'P'},   {"turnaround-us", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0}};
+    long faults = 0, fault_rate = 0, seed = 1, delay_ms = 1000, pace = 0, turnaround = 5000;
     struct group groups[32];
     int ng = 0, c, frozen = 0, strict = 0;
     long max_regs = 0, exit_after = 0;
@@ -71,6 +103,40 @@ int cmd_sim(int argc, char **argv)
         case 'r':
             if (parse_long(optarg, 1, 125, &max_regs) < 0) {
                 fprintf(stderr, "meter sim: --max-regs takes 1 to 125, not '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'F':
+            if (parse_faults(optarg, &faults) < 0)
+                return 2;
+            break;
+        case 'R':
+            if (parse_long(optarg, 0, 1000, &fault_rate) < 0) {
+                fprintf(stderr, "meter sim: --fault-rate takes 0 to 1000 (per thousand replies)\n");
+                return 2;
+            }
+            break;
+        case 'S':
+            if (parse_long(optarg, 0, 2147483647L, &seed) < 0) {
+                fprintf(stderr, "meter sim: bad --seed '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'D':
+            if (parse_long(optarg, 0, 60000, &delay_ms) < 0) {
+                fprintf(stderr, "meter sim: --delay-ms takes 0 to 60000\n");
+                return 2;
+            }
+            break;
+        case 'P':
+            if (parse_long(optarg, 300, 1000000, &pace) < 0) {
+                fprintf(stderr, "meter sim: --pace takes a baud rate, 300 to 1000000\n");
+                return 2;
+            }
+            break;
+        case 'T':
+            if (parse_long(optarg, 0, 10000000, &turnaround) < 0) {
+                fprintf(stderr, "meter sim: --turnaround-us takes 0 to 10000000\n");
                 return 2;
             }
             break;
@@ -117,6 +183,12 @@ int cmd_sim(int argc, char **argv)
     meter_sim_set(sim, METER_SIM_FROZEN, frozen);
     meter_sim_set(sim, METER_SIM_STRICT_HOLES, strict);
     meter_sim_set(sim, METER_SIM_MAX_REGISTERS, max_regs);
+    meter_sim_set(sim, METER_SIM_FAULTS, faults);
+    meter_sim_set(sim, METER_SIM_FAULT_RATE, fault_rate);
+    meter_sim_set(sim, METER_SIM_SEED, seed);
+    meter_sim_set(sim, METER_SIM_DELAY_MS, delay_ms);
+    meter_sim_set(sim, METER_SIM_PACE_BAUD, pace);
+    meter_sim_set(sim, METER_SIM_TURNAROUND_US, turnaround);
     printf("%s\n", meter_sim_endpoint(sim));
     fflush(stdout);
     running = sim;
@@ -131,6 +203,13 @@ int cmd_sim(int argc, char **argv)
         alarm((unsigned)exit_after);
     rc = meter_sim_run(sim);
     fprintf(stderr, "meter sim: stopped after %lu requests\n", meter_sim_requests(sim));
+    if (faults) {
+        static const char *fn[] = {"drop", "corrupt", "truncate", "delay", "wrong-id", "garbage", "echo",
+                                   "exception"};
+        for (int b = 0; b < 8; b++)
+            fprintf(stderr, "meter sim: %-9s faults injected: %lu\n", fn[b],
+                    meter_sim_fault_count(sim, (meter_sim_fault_t)(1 << b)));
+    }
     meter_sim_free(sim);
     return rc == METER_OK ? 0 : 1;
 }

@@ -18,6 +18,8 @@ static void usage(FILE *f)
             "                                 read a meter (everything it has, or the named quantities)\n"
             "  sim --model MODEL [--id N[,N...]] [--model ...] (--pty | --listen tcp:HOST:PORT)\n"
             "      [--frozen] [--max-regs N] [--strict-holes] [--exit-after SECONDS]\n"
+            "      [--faults drop,corrupt,truncate,delay,wrong-id,garbage,echo,exception|all]\n"
+            "      [--fault-rate PER_1000] [--seed N] [--delay-ms N] [--pace BAUD] [--turnaround-us N]\n"
             "                                 serve simulated meters; prints the endpoint first\n"
             "  set -m MODEL -c CONNECTION [--dry-run] [--yes] NAME=VALUE...\n"
             "                                 change settings (checked, then read back)\n"

@@ -41,8 +41,30 @@ typedef enum meter_sim_option {
     METER_SIM_FROZEN = 1,      /**< 1: values never change (for exact tests); default 0 */
     METER_SIM_MAX_REGISTERS,   /**< refuse longer reads with exception 03 (0 = 125) */
     METER_SIM_STRICT_HOLES,    /**< 1: unmapped registers inside a block raise exception 02 */
-    METER_SIM_MAX_REQUESTS     /**< stop by itself after this many requests (0 = never) */
+    METER_SIM_MAX_REQUESTS,    /**< stop by itself after this many requests (0 = never) */
+    METER_SIM_FAULTS,          /**< which faults to inject: METER_SIM_F_* bits (default 0) */
+    METER_SIM_FAULT_RATE,      /**< how often, in requests per 1000 that get a fault (0-1000) */
+    METER_SIM_SEED,            /**< seed of the fault generator, for repeatable runs */
+    METER_SIM_DELAY_MS,        /**< how late a delayed reply comes (default 1000 ms) */
+    METER_SIM_PACE_BAUD,       /**< answer as a line at this baud (8E1) would: wire time + turnaround */
+    METER_SIM_TURNAROUND_US    /**< with PACE_BAUD: the meter's reaction time (default 5000 us) */
 } meter_sim_option_t;
+
+/** Faults the simulator can inject into its replies (METER_SIM_FAULTS). @since 0.1 */
+typedef enum meter_sim_fault {
+    METER_SIM_F_DROP = 1 << 0,      /**< no reply */
+    METER_SIM_F_CORRUPT = 1 << 1,   /**< one bit flipped */
+    METER_SIM_F_TRUNCATE = 1 << 2,  /**< the reply cut short */
+    METER_SIM_F_DELAY = 1 << 3,     /**< the reply comes METER_SIM_DELAY_MS late */
+    METER_SIM_F_WRONG_ID = 1 << 4,  /**< the reply carries another slave id (valid CRC) */
+    METER_SIM_F_GARBAGE = 1 << 5,   /**< line noise before the reply */
+    METER_SIM_F_ECHO = 1 << 6,      /**< the request echoed before the reply (2-wire adapters) */
+    METER_SIM_F_EXCEPTION = 1 << 7, /**< exception 04 (slave device failure) instead */
+    METER_SIM_F_ALL_ = (1 << 8) - 1
+} meter_sim_fault_t;
+
+/** @brief How many faults of one kind were injected so far. @since 0.1 */
+METER_API unsigned long meter_sim_fault_count(const meter_sim_t *sim, meter_sim_fault_t fault);
 
 /** @brief Set an option. @return METER_OK or METER_EINVAL. @since 0.1 */
 METER_API int meter_sim_set(meter_sim_t *sim, meter_sim_option_t opt, long value);

@@ -268,6 +268,8 @@ struct meter_bus {
     enum mtr_proto proto;
     void *link; /* the protocol's link object (modbus_t * for Modbus) */
     void *priv; /* the protocol's bus state, if any */
+    int stale;  /* a request timed out: a late reply may still come */
+    unsigned stale_ms; /* the timeout it had */
     meter_log_fn log;
     void *log_ud;
 };

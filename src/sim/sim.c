@@ -97,6 +97,9 @@ int meter_sim_new(meter_sim_t **out, const char *listen, char *err, size_t len)
     if (!s)
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
     s->listen_fd = s->pty_master = s->pty_slave = -1;
+    s->cap[0] = s->cap[1] = -1;
+    s->delay_ms = 1000;
+    s->turnaround_us = 5000;
     s->stop_pipe[0] = s->stop_pipe[1] = -1;
     int rc;
     if (strcmp(listen, "pty") == 0)
@@ -160,6 +163,32 @@ int meter_sim_set(meter_sim_t *s, meter_sim_option_t opt, long value)
         return METER_OK;
     case METER_SIM_STRICT_HOLES: s->strict_holes = value != 0; return METER_OK;
     case METER_SIM_MAX_REQUESTS: s->max_requests = (unsigned long)value; return METER_OK;
+    case METER_SIM_FAULTS:
+        if (value & ~(long)METER_SIM_F_ALL_)
+            return METER_EINVAL;
+        s->faults = (unsigned)value;
+        return METER_OK;
+    case METER_SIM_FAULT_RATE:
+        if (value > 1000)
+            return METER_EINVAL;
+        s->fault_rate = (unsigned)value;
+        return METER_OK;
+    case METER_SIM_SEED: s->rng = (uint64_t)value * 0x9E3779B97F4A7C15ull + 1; return METER_OK;
+    case METER_SIM_DELAY_MS:
+        if (value > 60000)
+            return METER_EINVAL;
+        s->delay_ms = (unsigned)value;
+        return METER_OK;
+    case METER_SIM_PACE_BAUD:
+        if (value > 1000000)
+            return METER_EINVAL;
+        s->pace_baud = (unsigned)value;
+        return METER_OK;
+    case METER_SIM_TURNAROUND_US:
+        if (value > 10000000)
+            return METER_EINVAL;
+        s->turnaround_us = (unsigned)value;
+        return METER_OK;
     }
     return METER_EINVAL;
 }

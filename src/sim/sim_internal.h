@@ -8,8 +8,8 @@
 
 #include "core/internal.h"
 
-#define MTR_SIM_MAX_METERS 64
-#define MTR_SIM_MAX_CLIENTS 16
+#define MTR_SIM_MAX_METERS 256
+#define MTR_SIM_MAX_CLIENTS 256
 
 struct mtr_sim_meter {
     const struct mtr_model *model;
@@ -51,6 +51,14 @@ struct meter_sim {
     int strict_holes;
     unsigned long max_requests;
     unsigned long requests;
+    unsigned faults;          /* METER_SIM_F_* */
+    unsigned fault_rate;      /* per 1000 replies */
+    uint64_t rng;             /* xorshift state */
+    unsigned delay_ms;
+    unsigned pace_baud;
+    unsigned turnaround_us;
+    unsigned long fault_counts[8];
+    int cap[2];               /* socketpair: a reply is built into cap[0], read from cap[1] */
     void *proto_ctx;      /* modbus_t * for Modbus */
     void *proto_map;      /* modbus_mapping_t * for Modbus */
 };
@@ -64,6 +72,13 @@ void mtr_sim_meter_derive(struct mtr_sim_meter *sm);
 /** Clear all energy registers (a meter's "clear energy" command). */
 void mtr_sim_meter_clear_energy(struct mtr_sim_meter *sm);
 struct mtr_sim_meter *mtr_sim_find(struct meter_sim *s, int address);
+
+/* sim_fault.c */
+/** Send a reply (req: the request as received) with faults and pacing applied. */
+void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len, uint8_t *rsp,
+                  size_t rsp_len, int tcp);
+/** A random number in [0, n). */
+unsigned mtr_sim_random(struct meter_sim *s, unsigned n);
 
 
 #endif /* MTR_SIM_INTERNAL_H */

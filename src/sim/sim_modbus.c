@@ -9,6 +9,7 @@
 #include <modbus.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sim/sim_internal.h"
@@ -234,10 +235,25 @@ static int fill_coils(struct mtr_sim_meter *sm, uint16_t addr, unsigned count, u
     return 0;
 }
 
-/* Handle one well-formed request (req/len as libmodbus frames it). */
-static void handle(struct meter_sim *s, uint8_t *req, int len)
+/* Build libmodbus's reply into the capture socket, then send it with faults applied. */
+static void reply(struct meter_sim *s, int fd, const uint8_t *req, int len, int exception)
 {
     modbus_t *ctx = s->proto_ctx;
+    modbus_set_socket(ctx, s->cap[0]);
+    int n = exception ? modbus_reply_exception(ctx, req, (unsigned)exception)
+                      : modbus_reply(ctx, req, len, s->proto_map);
+    modbus_set_socket(ctx, fd);
+    if (n <= 0)
+        return;
+    uint8_t rsp[MODBUS_TCP_MAX_ADU_LENGTH];
+    ssize_t got = read(s->cap[1], rsp, sizeof rsp);
+    if (got > 0)
+        mtr_sim_send(s, fd, req, (size_t)len, rsp, (size_t)got, s->tcp);
+}
+
+/* Handle one well-formed request (req/len as libmodbus frames it). */
+static void handle(struct meter_sim *s, int fd, uint8_t *req, int len)
+{
     modbus_mapping_t *mp = s->proto_map;
     int hl = s->tcp ? 7 : 1;
     int unit = req[hl - 1];
@@ -289,12 +305,8 @@ static void handle(struct meter_sim *s, uint8_t *req, int len)
         }
         mtr_sim_meter_derive(sm);
         served = 1;
-        if (!broadcast) {
-            if (ex)
-                modbus_reply_exception(ctx, req, (unsigned)ex);
-            else
-                modbus_reply(ctx, req, len, mp);
-        }
+        if (!broadcast)
+            reply(s, fd, req, len, ex);
         if (!ex && new_id)
             sm->address = new_id; /* answered from the old id, listens on the new one */
         if (!broadcast)
@@ -302,7 +314,7 @@ static void handle(struct meter_sim *s, uint8_t *req, int len)
     }
     /* TCP: a unit id no simulated meter has gets the gateway's exception */
     if (s->tcp && !served)
-        modbus_reply_exception(ctx, req, MODBUS_EXCEPTION_GATEWAY_TARGET);
+        reply(s, fd, req, len, MODBUS_EXCEPTION_GATEWAY_TARGET);
 }
 
 /* ---- RTU framing, done here so one link serves several slave ids --------- */
@@ -365,7 +377,7 @@ static int serve_rtu(struct meter_sim *s, int fd)
     if (req[0] != 0 && !mtr_sim_find(s, req[0]))
         return 0; /* another slave's request: not ours to answer */
     modbus_set_slave(s->proto_ctx, req[0] ? req[0] : 1);
-    handle(s, req, (int)len);
+    handle(s, fd, req, (int)len);
     return 0;
 }
 
@@ -378,7 +390,7 @@ static int serve_tcp(struct meter_sim *s, int fd)
         return errno == EMBBADDATA || errno == EMBXILFUN ? 0 : -1;
     if (rc == 0)
         return 0;
-    handle(s, req, rc);
+    handle(s, fd, req, rc);
     return 0;
 }
 
@@ -399,6 +411,11 @@ static int sim_modbus_setup(struct meter_sim *s, char *err, size_t len)
     }
     if (!s->tcp)
         modbus_set_socket(ctx, s->pty_master);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->cap) < 0) {
+        modbus_mapping_free(mp);
+        modbus_free(ctx);
+        return mtr_err(err, len, METER_EIO, "cannot create the simulator's reply buffer");
+    }
     s->proto_ctx = ctx;
     s->proto_map = mp;
     return METER_OK;
@@ -411,6 +428,8 @@ static void sim_modbus_free(struct meter_sim *s)
     if (s->proto_ctx) {
         modbus_set_socket(s->proto_ctx, -1);
         modbus_free(s->proto_ctx);
+        close(s->cap[0]);
+        close(s->cap[1]);
     }
     s->proto_map = NULL;
     s->proto_ctx = NULL;

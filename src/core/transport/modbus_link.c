@@ -5,6 +5,8 @@
  * errno values onto libmeter status codes with the detail in the message. */
 #include <errno.h>
 #include <modbus.h>
+#include <poll.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,6 +60,54 @@ void mtr_mb_link_close(struct meter_bus *b)
     }
 }
 
+/* Before a retry: drop what is on the line. After a timeout, a late reply may
+ * still be coming; on RTU nothing ties a reply to its request, so a late reply
+ * could pass for the answer to the next request of the same length. Wait until
+ * the line has been quiet for one response timeout (at most three), then flush. */
+static void recover(struct meter_bus *b, modbus_t *ctx)
+{
+    if (b->stale && b->conn.scheme == MTR_SCHEME_TCP) {
+        /* a TCP stream that lost its framing, or has a late reply in flight, is not
+         * resynchronised: a new connection starts clean */
+        modbus_close(ctx);
+        modbus_connect(ctx);
+        b->stale = 0;
+        return;
+    }
+    if (b->stale && b->conn.scheme == MTR_SCHEME_RTU) {
+        int fd = modbus_get_socket(ctx);
+        uint8_t junk[256];
+        for (int rounds = 0; fd >= 0 && rounds < 3; rounds++) {
+            struct pollfd p = {fd, POLLIN, 0};
+            if (poll(&p, 1, (int)b->stale_ms) <= 0)
+                break;
+            if (read(fd, junk, sizeof junk) <= 0)
+                break;
+        }
+    }
+    b->stale = 0;
+    modbus_flush(ctx);
+}
+
+/* After a failed exchange: remember a timeout (the next RTU exchange waits for
+ * quiet), or any failure but an exception on TCP (the next exchange reconnects). */
+static void after_failure(struct meter_bus *b, const meter_t *m, int rc)
+{
+    int tcp = b->conn.scheme == MTR_SCHEME_TCP;
+    if (rc == METER_ETIMEDOUT || (tcp && rc != METER_EEXCEPTION)) {
+        b->stale = 1;
+        b->stale_ms = m->timeout_ms;
+    }
+}
+
+/* The byte timeout (the gap allowed inside one reply) follows the response timeout. */
+static void set_timeouts(modbus_t *ctx, unsigned ms)
+{
+    unsigned byte_ms = ms < 500 ? ms : 500;
+    modbus_set_response_timeout(ctx, ms / 1000, (ms % 1000) * 1000);
+    modbus_set_byte_timeout(ctx, byte_ms / 1000, (byte_ms % 1000) * 1000);
+}
+
 static const char *exception_name(int code)
 {
     switch (code) {
@@ -76,10 +126,9 @@ static const char *exception_name(int code)
 
 /* Map an errno left by libmodbus. Sets *retry for transient failures. */
 static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t count, int *excode,
-                     int *retry, int *reconnect)
+                     int *retry)
 {
     *retry = 0;
-    *reconnect = 0;
     if (e > MODBUS_ENOBASE && e < MODBUS_ENOBASE + 64) {
         int code = e - MODBUS_ENOBASE;
         if (code <= 11) {
@@ -115,8 +164,7 @@ static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t coun
     case EPIPE:
     case ENOTCONN:
     case EBADF:
-        *retry = 1;
-        *reconnect = 1;
+        *retry = 1; /* the next exchange reconnects (after_failure) */
         /* fall through */
     default:
         return mtr_set_err(m, METER_EIO, "id %d: link error: %s", m->id,
@@ -136,8 +184,10 @@ int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t 
         pthread_mutex_unlock(&b->lock);
         return mtr_set_err(m, METER_EIO, "the bus is not open");
     }
+    if (b->stale)
+        recover(b, ctx);
     modbus_set_slave(ctx, tcp && m->id == 0 ? MODBUS_TCP_SLAVE : m->id);
-    modbus_set_response_timeout(ctx, m->timeout_ms / 1000, (m->timeout_ms % 1000) * 1000);
+    set_timeouts(ctx, m->timeout_ms);
     uint8_t pdu[5] = {fc, (uint8_t)(addr >> 8), (uint8_t)addr, (uint8_t)(count >> 8), (uint8_t)count};
     uint8_t frame[8];
     size_t flen = mtr_mb_rtu_frame(frame, sizeof frame, (uint8_t)m->id, pdu, sizeof pdu);
@@ -166,20 +216,15 @@ int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t 
             break;
         }
         m->stats.errors++;
-        int retry, reconnect;
+        int retry;
         if (n >= 0)
             e = EMBBADDATA;
-        rc = map_errno(m, e, fc, addr, count, excode, &retry, &reconnect);
+        rc = map_errno(m, e, fc, addr, count, excode, &retry);
+        after_failure(b, m, rc);
         mtr_log(m, METER_LOG_WARN, "%s", m->err);
         if (!retry)
             break;
-        if (reconnect && tcp) {
-            modbus_close(ctx);
-            if (modbus_connect(ctx) < 0)
-                break;
-        } else {
-            modbus_flush(ctx);
-        }
+        recover(b, ctx);
     }
     pthread_mutex_unlock(&b->lock);
     return rc;
@@ -198,8 +243,10 @@ int mtr_mb_write(meter_t *m, uint8_t fc, uint16_t addr, const uint16_t *w, uint1
         pthread_mutex_unlock(&b->lock);
         return mtr_set_err(m, METER_EIO, "the bus is not open");
     }
+    if (b->stale)
+        recover(b, ctx);
     modbus_set_slave(ctx, m->id);
-    modbus_set_response_timeout(ctx, m->timeout_ms / 1000, (m->timeout_ms % 1000) * 1000);
+    set_timeouts(ctx, m->timeout_ms);
     size_t req_len = fc == 16 ? 6u + 2u * n : 5u;
     for (unsigned attempt = 0; attempt <= (retry_ok ? m->retries : 0); attempt++) {
         int k;
@@ -221,21 +268,16 @@ int mtr_mb_write(meter_t *m, uint8_t fc, uint16_t addr, const uint16_t *w, uint1
             break;
         }
         m->stats.errors++;
-        int retry, reconnect;
-        rc = map_errno(m, e, fc, addr, n, excode, &retry, &reconnect);
+        int retry;
+        rc = map_errno(m, e, fc, addr, n, excode, &retry);
+        after_failure(b, m, rc);
         if (rc == METER_EEXCEPTION)
             mtr_set_err(m, rc, "id %d refused the write to 0x%04X (FC%02u): exception %02X (%s)",
                         m->id, addr, fc, *excode, exception_name(*excode));
         mtr_log(m, METER_LOG_WARN, "%s", m->err);
         if (!retry)
             break;
-        if (reconnect && tcp) {
-            modbus_close(ctx);
-            if (modbus_connect(ctx) < 0)
-                break;
-        } else {
-            modbus_flush(ctx);
-        }
+        recover(b, ctx);
     }
     pthread_mutex_unlock(&b->lock);
     return rc;
