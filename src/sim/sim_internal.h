@@ -5,6 +5,7 @@
 #define MTR_SIM_INTERNAL_H
 
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "core/internal.h"
 
@@ -42,7 +43,7 @@ struct meter_sim {
     int nclients;
     int pty_master, pty_slave;
     int stop_pipe[2];
-    volatile sig_atomic_t stopping;
+    atomic_int stopping; /* set by meter_sim_stop() from any thread or a signal handler */
     char endpoint[MTR_PATH_MAX + 16];
     struct mtr_sim_meter meters[MTR_SIM_MAX_METERS];
     int nmeters;
