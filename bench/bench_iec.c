@@ -9,76 +9,8 @@
 
 #include "proto/iec62056.h"
 
-/* ---- counting heap allocations while the codec runs --------------------- */
+#include "alloc_count.h"
 
-static volatile int counting;
-static volatile unsigned long allocs;
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
-    __has_feature(memory_sanitizer)
-#define BENCH_SANITIZER 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define BENCH_SANITIZER 1
-#endif
-
-#ifdef BENCH_SANITIZER
-/* Under a sanitizer, malloc belongs to its runtime: use its hooks. */
-/* from <sanitizer/allocator_interface.h>, which gcc does not always install */
-int __sanitizer_install_malloc_and_free_hooks(void (*m)(const volatile void *, size_t),
-                                              void (*f)(const volatile void *));
-static void on_malloc(const volatile void *p, size_t n)
-{
-    (void)p;
-    (void)n;
-    if (counting)
-        allocs++;
-}
-static void on_free(const volatile void *p)
-{
-    (void)p;
-}
-static const char *install_counter(void)
-{
-    return __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free)
-               ? "sanitizer allocator hooks"
-               : NULL;
-}
-#else
-/* glibc: this program's malloc family wraps glibc's own entry points. */
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t k, size_t n);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
-void *malloc(size_t n)
-{
-    if (counting)
-        allocs++;
-    return __libc_malloc(n);
-}
-void *calloc(size_t k, size_t n)
-{
-    if (counting)
-        allocs++;
-    return __libc_calloc(k, n);
-}
-void *realloc(void *p, size_t n)
-{
-    if (counting)
-        allocs++;
-    return __libc_realloc(p, n);
-}
-void free(void *p)
-{
-    __libc_free(p);
-}
-static const char *install_counter(void)
-{
-    return "malloc/calloc/realloc interposed";
-}
-#endif
 
 /* ---- the benchmark ------------------------------------------------------ */
 
@@ -129,13 +61,13 @@ static void run(const struct sample *s, size_t chunk, double seconds, double *pe
 {
     unsigned long n = 0;
     values = 0;
-    allocs = 0;
-    counting = 1;
+    bench_allocations = 0;
+    bench_counting = 1;
     double t0 = now(), t;
     do {
         for (int k = 0; k < 64; k++) {
             if (parse_once(s, chunk) != MTR_IEC_COMPLETE) {
-                counting = 0;
+                bench_counting = 0;
                 fprintf(stderr, "bench_iec: %s does not parse\n", s->stem);
                 exit(2);
             }
@@ -143,10 +75,10 @@ static void run(const struct sample *s, size_t chunk, double seconds, double *pe
         n += 64;
         t = now() - t0;
     } while (t < seconds);
-    counting = 0;
+    bench_counting = 0;
     *per_s = (double)n / t;
     *sets_per_s = (double)values / t;
-    *alloc_count = allocs;
+    *alloc_count = bench_allocations;
     *iters = n;
 }
 
@@ -173,15 +105,15 @@ int main(int argc, char **argv)
         samples[i].len = fread(samples[i].data, 1, 65536, f);
         fclose(f);
     }
-    const char *how = install_counter();
+    const char *how = bench_alloc_install();
     if (how) { /* prove the counter sees an allocation before trusting its zero */
-        counting = 1;
+        bench_counting = 1;
         void *volatile probe = malloc(16);
-        counting = 0;
+        bench_counting = 0;
         free(probe);
-        if (allocs != 1)
+        if (bench_allocations != 1)
             how = NULL;
-        allocs = 0;
+        bench_allocations = 0;
     }
     printf("bench_iec: IEC 62056-21 readout parsing (allocations counted by %s)\n",
            how ? how : "nothing: not measured");

@@ -20,71 +20,8 @@
 #define BENCH_ASAN 0
 #endif
 
-static volatile int counting;
-static volatile unsigned long allocations;
+#include "alloc_count.h"
 
-#if BENCH_ASAN
-int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
-                                              void (*free_hook)(const volatile void *));
-
-static void on_malloc(const volatile void *p, size_t n)
-{
-    (void)p;
-    (void)n;
-    if (counting)
-        allocations++;
-}
-
-static void on_free(const volatile void *p)
-{
-    (void)p;
-}
-
-static void install_counter(void)
-{
-    __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
-}
-#else
-/* glibc: our malloc family counts, then forwards to the real allocator */
-void *__libc_malloc(size_t n);
-void *__libc_calloc(size_t k, size_t n);
-void *__libc_realloc(void *p, size_t n);
-void __libc_free(void *p);
-void *malloc(size_t n);
-void *calloc(size_t k, size_t n);
-void *realloc(void *p, size_t n);
-void free(void *p);
-
-void *malloc(size_t n)
-{
-    if (counting)
-        allocations++;
-    return __libc_malloc(n);
-}
-
-void *calloc(size_t k, size_t n)
-{
-    if (counting)
-        allocations++;
-    return __libc_calloc(k, n);
-}
-
-void *realloc(void *p, size_t n)
-{
-    if (counting)
-        allocations++;
-    return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-    __libc_free(p);
-}
-
-static void install_counter(void)
-{
-}
-#endif
 
 #define MAX_FRAMES 64
 
@@ -158,26 +95,26 @@ int main(void)
         fprintf(stderr, "bench_mbus: no frames\n");
         return 1;
     }
-    install_counter();
-    /* prove the counter sees allocations before trusting a zero */
-    counting = 1;
+    bench_alloc_install();
+    /* prove the counter sees bench_allocations before trusting a zero */
+    bench_counting = 1;
     void *volatile probe = malloc(16);
-    counting = 0;
+    bench_counting = 0;
     free(probe);
-    if (allocations != 1) {
-        fprintf(stderr, "bench_mbus: allocation counter does not work (%lu)\n", allocations);
+    if (bench_allocations != 1) {
+        fprintf(stderr, "bench_mbus: allocation counter does not work (%lu)\n", bench_allocations);
         return 1;
     }
-    allocations = 0;
+    bench_allocations = 0;
     unsigned long frames_done = 0, records = 0, bytes = 0;
     double t0 = now(), t;
-    counting = 1;
+    bench_counting = 1;
     do {
         for (int rep = 0; rep < 100; rep++)
             for (size_t i = 0; i < nf; i++) {
                 int k = decode(frames[i], lens[i]);
                 if (k < 0) {
-                    counting = 0;
+                    bench_counting = 0;
                     fprintf(stderr, "bench_mbus: frame %zu did not decode\n", i);
                     return 1;
                 }
@@ -187,13 +124,13 @@ int main(void)
             }
         t = now() - t0;
     } while (t < 1.0);
-    counting = 0;
+    bench_counting = 0;
     printf("bench_mbus: %zu corpus frames, %lu decoded in %.3f s%s\n", nf, frames_done, t,
            BENCH_ASAN ? " (sanitizer build: figures are slow)" : "");
     printf("  frames/s:  %.0f\n", (double)frames_done / t);
     printf("  records/s: %.0f\n", (double)records / t);
     printf("  MB/s:      %.1f\n", (double)bytes / t / 1e6);
     printf("  heap allocations per frame: %.3f (%lu in total)\n",
-           (double)allocations / (double)frames_done, allocations);
-    return allocations == 0 ? 0 : 2;
+           (double)bench_allocations / (double)frames_done, bench_allocations);
+    return bench_allocations == 0 ? 0 : 2;
 }
