@@ -28,7 +28,10 @@ int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len)
         return mtr_err(err, len, errno == ENOMEM ? METER_ENOMEM : METER_EINVAL,
                        "cannot create the Modbus context: %s",
                        strerror_r(errno, ebuf, sizeof ebuf));
-    /* With a byte timeout set, the response timeout covers the first byte only. */
+    /* With a byte timeout set, the response timeout covers the first byte only. The
+     * connection's timeout (default 1 s) also bounds the TCP connect. */
+    unsigned ms = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms : 1000;
+    modbus_set_response_timeout(ctx, ms / 1000, (ms % 1000) * 1000);
     modbus_set_byte_timeout(ctx, 0, 500000);
     if (modbus_connect(ctx) < 0) {
         int e = errno;
