@@ -143,15 +143,13 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
     switch (o->kind) {
     case OPT_UINT:
         if (parse_uint(v, vn, &x) < 0 || x < o->min || x > o->max)
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
-                           v, o->key, o->help);
+            goto bad;
         break;
     case OPT_BOOL:
         if (vn == 1 && (v[0] == '0' || v[0] == '1'))
             x = v[0] - '0';
         else
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
-                           v, o->key, o->help);
+            goto bad;
         break;
     case OPT_PARITY:
         if (str_ieq(v, vn, "n") || str_ieq(v, vn, "none"))
@@ -161,13 +159,11 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
         else if (str_ieq(v, vn, "o") || str_ieq(v, vn, "odd"))
             x = 'O';
         else
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
-                           v, o->key, o->help);
+            goto bad;
         break;
     case OPT_TEXT:
         if ((long)vn < o->min || (long)vn > o->max)
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
-                           v, o->key, o->help);
+            goto bad;
         for (size_t i = 0; i < vn; i++)
             if (!isgraph((unsigned char)v[i]) || v[i] == '!' || v[i] == '?')
                 return mtr_err(err, len, METER_EOPTION, "bad character in option '%s' ('%.*s')",
@@ -181,8 +177,7 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
         else if (str_ieq(v, vn, "off"))
             x = MTR_ECHO_OFF;
         else
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
-                           v, o->key, o->help);
+            goto bad;
         break;
     case OPT_BCC:
         if (str_ieq(v, vn, "xor"))
@@ -192,8 +187,7 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
         else if (str_ieq(v, vn, "none"))
             x = MTR_BCC_NONE;
         else
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
-                           v, o->key, o->help);
+            goto bad;
         break;
     case OPT_SELECT:
         if (str_ieq(v, vn, "53") || str_ieq(v, vn, "0x53"))
@@ -201,8 +195,7 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
         else if (str_ieq(v, vn, "73") || str_ieq(v, vn, "0x73"))
             x = 0x73;
         else
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
-                           v, o->key, o->help);
+            goto bad;
         break;
     case OPT_WORDS:
         if (str_ieq(v, vn, "abcd"))
@@ -210,8 +203,7 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
         else if (str_ieq(v, vn, "cdab"))
             x = MTR_WORDS_CDAB;
         else
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn,
-                           v, o->key, o->help);
+            goto bad;
         break;
     }
     switch (o->flag) {
@@ -220,8 +212,7 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
         for (size_t i = 0; i < sizeof std_bauds / sizeof std_bauds[0]; i++)
             ok |= (unsigned long)x == std_bauds[i];
         if (!ok)
-            return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option 'baud' (%s)",
-                           (int)vn, v, o->help);
+            goto bad;
         c->baud = (unsigned)x;
         break;
     }
@@ -250,6 +241,9 @@ static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v
     }
     c->set |= o->flag;
     return METER_OK;
+bad:
+    return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn, v,
+                   o->key, o->help);
 }
 
 static void list_keys(const struct mtr_conn *c, unsigned what, char *buf, size_t len)

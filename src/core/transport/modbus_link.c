@@ -175,11 +175,65 @@ static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t coun
     }
 }
 
-int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t *dst, int *excode)
+/* One Modbus request: a read (FC01, FC03) into dst or a write (FC05, FC06, FC16) from src. */
+struct xfer {
+    uint8_t fc;
+    uint16_t addr, count;
+    uint16_t *dst;
+    const uint16_t *src;
+    unsigned attempts;
+};
+
+/* The request's PDU (for the log) and the sizes of request and reply PDUs. */
+static size_t request_pdu(const struct xfer *x, uint8_t *pdu, size_t *rsp_len)
+{
+    size_t n = 5;
+    pdu[0] = x->fc;
+    pdu[1] = (uint8_t)(x->addr >> 8);
+    pdu[2] = (uint8_t)x->addr;
+    uint16_t v = x->fc == 5 || x->fc == 6 ? x->src[0] : x->count;
+    pdu[3] = (uint8_t)(v >> 8);
+    pdu[4] = (uint8_t)v;
+    if (x->fc == 16) {
+        pdu[5] = (uint8_t)(2 * x->count);
+        for (unsigned i = 0; i < x->count; i++) {
+            pdu[6 + 2 * i] = (uint8_t)(x->src[i] >> 8);
+            pdu[7 + 2 * i] = (uint8_t)x->src[i];
+        }
+        n = 6 + 2u * x->count;
+    }
+    *rsp_len = x->fc == 3 ? 2u + 2u * x->count : x->fc == 1 ? 2u + (x->count + 7u) / 8u : 5u;
+    return n;
+}
+
+/* Send one request and take its reply; returns the count of values, or -1 with errno. */
+static int one_request(modbus_t *ctx, const struct xfer *x)
+{
+    switch (x->fc) {
+    case 1: {
+        uint8_t bits[2000];
+        int n = modbus_read_bits(ctx, x->addr, x->count, bits);
+        for (int i = 0; i < n; i++)
+            x->dst[i] = bits[i];
+        return n;
+    }
+    case 3: return modbus_read_registers(ctx, x->addr, x->count, x->dst);
+    case 5: return modbus_write_bit(ctx, x->addr, x->src[0] == 0xFF00) < 0 ? -1 : x->count;
+    case 6: return modbus_write_register(ctx, x->addr, x->src[0]) < 0 ? -1 : x->count;
+    default: return modbus_write_registers(ctx, x->addr, x->count, x->src) < 0 ? -1 : x->count;
+    }
+}
+
+/* Run a request under the bus lock with the handle's timeout and retry policy. */
+static int exchange(meter_t *m, const struct xfer *x, int *excode)
 {
     struct meter_bus *b = m->bus;
     int tcp = b->conn.scheme == MTR_SCHEME_TCP;
+    unsigned overhead = tcp ? 7 : 3; /* MBAP header, or slave id + CRC */
     int rc = METER_OK;
+    uint8_t pdu[MODBUS_MAX_PDU_LENGTH], frame[MODBUS_RTU_MAX_ADU_LENGTH];
+    size_t rsp_len, pdu_len = request_pdu(x, pdu, &rsp_len);
+    size_t flen = mtr_mb_rtu_frame(frame, sizeof frame, (uint8_t)m->id, pdu, pdu_len);
     *excode = 0;
     pthread_mutex_lock(&b->lock);
     modbus_t *ctx = b->link;
@@ -191,38 +245,24 @@ int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t 
         recover(b, ctx);
     modbus_set_slave(ctx, tcp && m->id == 0 ? MODBUS_TCP_SLAVE : m->id);
     set_timeouts(ctx, m->timeout_ms);
-    uint8_t pdu[5] = {fc, (uint8_t)(addr >> 8), (uint8_t)addr, (uint8_t)(count >> 8), (uint8_t)count};
-    uint8_t frame[8];
-    size_t flen = mtr_mb_rtu_frame(frame, sizeof frame, (uint8_t)m->id, pdu, sizeof pdu);
-    for (unsigned attempt = 0; attempt <= m->retries; attempt++) {
-        int n;
+    for (unsigned attempt = 0; attempt < x->attempts; attempt++) {
         m->stats.transactions++;
         if (attempt)
             m->stats.retries++;
         mtr_log_hex(m, "tx", frame, flen);
-        if (fc == 1) {
-            uint8_t bits[2000];
-            n = modbus_read_bits(ctx, addr, count, bits);
-            for (int i = 0; i < n; i++)
-                dst[i] = bits[i];
-        } else {
-            n = modbus_read_registers(ctx, addr, count, dst);
-        }
+        int n = one_request(ctx, x);
         int e = errno;
-        m->stats.bytes_sent += tcp ? 12 : 8;
-        if (n == count) {
-            unsigned payload = fc == 1 ? (count + 7u) / 8u : 2u * count;
-            m->stats.bytes_received += (tcp ? 9 : 5) + payload;
-            mtr_log(m, METER_LOG_DEBUG, "rx id %d FC%02u 0x%04X: %u %s", m->id, fc, addr, count,
-                    fc == 1 ? "coils" : "registers");
+        m->stats.bytes_sent += overhead + pdu_len;
+        if (n == x->count) {
+            m->stats.bytes_received += overhead + rsp_len;
+            mtr_log(m, METER_LOG_DEBUG, "rx id %d FC%02u 0x%04X: %u done", m->id, x->fc, x->addr,
+                    x->count);
             rc = METER_OK;
             break;
         }
         m->stats.errors++;
         int retry;
-        if (n >= 0)
-            e = EMBBADDATA;
-        rc = map_errno(m, e, fc, addr, count, excode, &retry);
+        rc = map_errno(m, n >= 0 ? EMBBADDATA : e, x->fc, x->addr, x->count, excode, &retry);
         after_failure(b, m, rc);
         mtr_log(m, METER_LOG_WARN, "%s", m->err);
         if (!retry)
@@ -233,56 +273,20 @@ int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t 
     return rc;
 }
 
+int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t *dst, int *excode)
+{
+    struct xfer x = {fc, addr, count, dst, NULL, m->retries + 1};
+    return exchange(m, &x, excode);
+}
+
 int mtr_mb_write(meter_t *m, uint8_t fc, uint16_t addr, const uint16_t *w, uint16_t n, int retry_ok,
                  int *excode)
 {
-    struct meter_bus *b = m->bus;
-    int tcp = b->conn.scheme == MTR_SCHEME_TCP;
-    int rc = METER_OK;
-    *excode = 0;
-    pthread_mutex_lock(&b->lock);
-    modbus_t *ctx = b->link;
-    if (!ctx) {
-        pthread_mutex_unlock(&b->lock);
-        return mtr_set_err(m, METER_EIO, "the bus is not open");
-    }
-    if (b->stale)
-        recover(b, ctx);
-    modbus_set_slave(ctx, m->id);
-    set_timeouts(ctx, m->timeout_ms);
-    size_t req_len = fc == 16 ? 6u + 2u * n : 5u;
-    for (unsigned attempt = 0; attempt <= (retry_ok ? m->retries : 0); attempt++) {
-        int k;
-        m->stats.transactions++;
-        if (attempt)
-            m->stats.retries++;
-        if (fc == 5)
-            k = modbus_write_bit(ctx, addr, w[0] == 0xFF00);
-        else if (fc == 6)
-            k = modbus_write_register(ctx, addr, w[0]);
-        else
-            k = modbus_write_registers(ctx, addr, n, w);
-        int e = errno;
-        m->stats.bytes_sent += (tcp ? 7 : 3) + req_len;
-        if (k >= 0) {
-            m->stats.bytes_received += (tcp ? 7 : 3) + 5;
-            mtr_log(m, METER_LOG_DEBUG, "id %d FC%02u 0x%04X: written", m->id, fc, addr);
-            rc = METER_OK;
-            break;
-        }
-        m->stats.errors++;
-        int retry;
-        rc = map_errno(m, e, fc, addr, n, excode, &retry);
-        after_failure(b, m, rc);
-        if (rc == METER_EEXCEPTION)
-            mtr_set_err(m, rc, "id %d refused the write to 0x%04X (FC%02u): exception %02X (%s)",
-                        m->id, addr, fc, *excode, exception_name(*excode));
-        mtr_log(m, METER_LOG_WARN, "%s", m->err);
-        if (!retry)
-            break;
-        recover(b, ctx);
-    }
-    pthread_mutex_unlock(&b->lock);
+    struct xfer x = {fc, addr, n, NULL, w, retry_ok ? m->retries + 1 : 1};
+    int rc = exchange(m, &x, excode);
+    if (rc == METER_EEXCEPTION)
+        mtr_set_err(m, rc, "id %d refused the write to 0x%04X (FC%02u): exception %02X (%s)", m->id,
+                    addr, fc, *excode, exception_name(*excode));
     return rc;
 }
 
