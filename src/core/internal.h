@@ -268,8 +268,10 @@ struct meter_bus {
     enum mtr_proto proto;
     void *link; /* the protocol's link object (modbus_t * for Modbus) */
     void *priv; /* the protocol's bus state, if any */
-    int stale;  /* a request timed out: a late reply may still come */
+    int stale;  /* an exchange failed: a reply may still be on its way */
     unsigned stale_ms; /* the timeout it had */
+    uint16_t late[8];  /* RTU: reply lengths (bytes) of FC03 requests that may still be answered */
+    unsigned nlate;
     meter_log_fn log;
     void *log_ud;
 };

@@ -27,7 +27,8 @@ static int allowed_failure(int rc)
            rc == METER_ESLAVE || rc == METER_EEXCEPTION || rc == METER_EIO;
 }
 
-static void soak(const char *listen, unsigned faults, unsigned long transactions, unsigned timeout_ms)
+static void soak(const char *listen, unsigned faults, unsigned long transactions, unsigned timeout_ms,
+                 unsigned delay_ms)
 {
     struct sim_thread st;
     const int ids[] = {1, 0};
@@ -35,7 +36,7 @@ static void soak(const char *listen, unsigned faults, unsigned long transactions
     meter_sim_set(st.sim, METER_SIM_FAULTS, faults);
     meter_sim_set(st.sim, METER_SIM_FAULT_RATE, 250);
     meter_sim_set(st.sim, METER_SIM_SEED, 20261121);
-    meter_sim_set(st.sim, METER_SIM_DELAY_MS, timeout_ms * 3 / 2); /* past the timeout */
+    meter_sim_set(st.sim, METER_SIM_DELAY_MS, delay_ms); /* past the timeout */
 
     char conn[512], err[256];
     snprintf(conn, sizeof conn, "%s?id=1&timeout=%u&retries=0", meter_sim_endpoint(st.sim), timeout_ms);
@@ -117,7 +118,7 @@ static void soak(const char *listen, unsigned faults, unsigned long transactions
 static void test_soak_rtu_over_pty(void **state)
 {
     (void)state;
-    soak("pty", METER_SIM_F_ALL_, 20000, 6);
+    soak("pty", METER_SIM_F_ALL_, 20000, 6, 9);
 }
 
 static void test_soak_tcp(void **state)
@@ -127,7 +128,16 @@ static void test_soak_tcp(void **state)
      * the bytes, and a gateway checks the RTU CRC on its serial side. A bit flipped or a
      * request echoed inside the stream cannot be told from data by any Modbus client, and
      * a TCP stream does not produce them; every other fault is injected. */
-    soak("tcp:127.0.0.1:0", METER_SIM_F_ALL_ & ~(METER_SIM_F_CORRUPT | METER_SIM_F_ECHO), 10000, 6);
+    soak("tcp:127.0.0.1:0", METER_SIM_F_ALL_ & ~(METER_SIM_F_CORRUPT | METER_SIM_F_ECHO), 10000, 6, 9);
+}
+
+/* Replies five times later than the timeout, long after the line was quiet:
+ * only getting back in step by a probe of another length keeps them from
+ * passing for the answer to a later request of the same length. */
+static void test_very_late_replies_rtu(void **state)
+{
+    (void)state;
+    soak("pty", METER_SIM_F_DELAY | METER_SIM_F_DROP, 1500, 5, 25);
 }
 
 int main(void)
@@ -135,6 +145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_soak_rtu_over_pty),
         cmocka_unit_test(test_soak_tcp),
+        cmocka_unit_test(test_very_late_replies_rtu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

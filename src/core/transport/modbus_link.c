@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <modbus.h>
 #include <poll.h>
+#include <string.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,44 +64,134 @@ void mtr_mb_link_close(struct meter_bus *b)
     }
 }
 
-/* Before a retry: drop what is on the line. After a timeout, a late reply may
- * still be coming; on RTU nothing ties a reply to its request, so a late reply
- * could pass for the answer to the next request of the same length. Wait until
- * the line has been quiet for one response timeout (at most three), then flush. */
-static void recover(struct meter_bus *b, modbus_t *ctx)
+/* Getting back in step after a failed exchange.
+ *
+ * Nothing in a Modbus RTU reply ties it to its request: a reply that comes
+ * after its request failed could pass for the answer to a later request of the
+ * same length — a wrong number. A meter on a half-duplex line answers in order,
+ * so once a probe whose reply length differs from every reply still possibly
+ * on its way is answered correctly, every earlier reply has been consumed or
+ * will never come. The bus stays "stale" until such a probe succeeds; no real
+ * request is sent before. On TCP the transaction id does this job, and a
+ * stream that lost its framing is replaced by a new connection. */
+
+static void wait_quiet(struct meter_bus *b, modbus_t *ctx)
 {
-    if (b->stale && b->conn.scheme == MTR_SCHEME_TCP) {
-        /* a TCP stream that lost its framing, or has a late reply in flight, is not
-         * resynchronised: a new connection starts clean */
-        modbus_close(ctx);
-        modbus_connect(ctx);
-        b->stale = 0;
-        return;
+    int fd = modbus_get_socket(ctx);
+    uint8_t junk[256];
+    for (int rounds = 0; fd >= 0 && rounds < 3; rounds++) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, (int)b->stale_ms) <= 0)
+            break;
+        if (read(fd, junk, sizeof junk) <= 0)
+            break;
     }
-    if (b->stale && b->conn.scheme == MTR_SCHEME_RTU) {
-        int fd = modbus_get_socket(ctx);
-        uint8_t junk[256];
-        for (int rounds = 0; fd >= 0 && rounds < 3; rounds++) {
-            struct pollfd p = {fd, POLLIN, 0};
-            if (poll(&p, 1, (int)b->stale_ms) <= 0)
-                break;
-            if (read(fd, junk, sizeof junk) <= 0)
-                break;
-        }
-    }
-    b->stale = 0;
     modbus_flush(ctx);
 }
 
-/* After a failed exchange: remember a timeout (the next RTU exchange waits for
- * quiet), or any failure but an exception on TCP (the next exchange reconnects). */
-static void after_failure(struct meter_bus *b, const meter_t *m, int rc)
+static int is_late(const struct meter_bus *b, unsigned len)
 {
-    int tcp = b->conn.scheme == MTR_SCHEME_TCP;
-    if (rc == METER_ETIMEDOUT || (tcp && rc != METER_EEXCEPTION)) {
-        b->stale = 1;
-        b->stale_ms = m->timeout_ms;
+    for (unsigned i = 0; i < b->nlate; i++)
+        if (b->late[i] == len)
+            return 1;
+    return 0;
+}
+
+static void remember_late(struct meter_bus *b, uint8_t fc, unsigned rsp_adu_len)
+{
+    if (fc != 3 || is_late(b, rsp_adu_len))
+        return;
+    if (b->nlate == sizeof b->late / sizeof b->late[0]) {
+        memmove(b->late, b->late + 1, sizeof b->late - sizeof b->late[0]);
+        b->nlate--;
     }
+    b->late[b->nlate++] = (uint16_t)rsp_adu_len;
+}
+
+/* A read of mapped registers whose reply length (5 + 2·count bytes) is not late. */
+static int pick_probe(const meter_t *m, const struct meter_bus *b, uint16_t *addr, uint16_t *count)
+{
+    const struct mtr_mb_map *map = m->model->modbus;
+    for (size_t i = 0; i < map->nregs; i++) {
+        const struct mtr_mb_reg *r = &map->regs[i];
+        if (r->type == MTR_T_COIL || !mtr_model_has_row(m->model, r))
+            continue;
+        /* the run of mapped registers that starts at this row */
+        unsigned end = (unsigned)r->addr + r->words;
+        for (int grown = 1; grown;) {
+            grown = 0;
+            for (size_t j = 0; j < map->nregs; j++)
+                if (map->regs[j].addr == end && map->regs[j].type != MTR_T_COIL &&
+                    mtr_model_has_row(m->model, &map->regs[j])) {
+                    end += map->regs[j].words;
+                    grown = 1;
+                }
+        }
+        for (unsigned k = 1; k <= end - r->addr && k <= 125; k++)
+            if (!is_late(b, 5 + 2 * k)) {
+                *addr = r->addr;
+                *count = (uint16_t)k;
+                return 0;
+            }
+    }
+    return -1;
+}
+
+static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t count, int *excode,
+                     int *retry);
+
+/* Called with the bus locked and b->stale set. METER_OK when in step again. */
+static int recover(meter_t *m, struct meter_bus *b, modbus_t *ctx)
+{
+    if (b->conn.scheme == MTR_SCHEME_TCP) {
+        modbus_close(ctx);
+        modbus_connect(ctx);
+        b->stale = 0;
+        return METER_OK;
+    }
+    wait_quiet(b, ctx);
+    uint16_t addr, count, regs[125];
+    if (b->nlate == 0 || pick_probe(m, b, &addr, &count) < 0) {
+        b->stale = 0; /* nothing of the same kind can be mistaken */
+        b->nlate = 0;
+        return METER_OK;
+    }
+    m->stats.transactions++;
+    m->stats.bytes_sent += 8;
+    int n = modbus_read_registers(ctx, addr, count, regs);
+    int e = errno;
+    if (n == count) {
+        m->stats.bytes_received += 5 + 2u * count;
+        mtr_log(m, METER_LOG_INFO, "id %d: in step again (probe of %u registers at 0x%04X)", m->id,
+                count, addr);
+        b->stale = 0;
+        b->nlate = 0;
+        return METER_OK;
+    }
+    m->stats.errors++;
+    remember_late(b, 3, 5 + 2u * count);
+    int excode, retry;
+    int rc = map_errno(m, n >= 0 ? EMBBADDATA : e, 3, addr, count, &excode, &retry);
+    if (rc == METER_EEXCEPTION) { /* a whole reply, in order: in step */
+        b->stale = 0;
+        b->nlate = 0;
+        return METER_OK;
+    }
+    mtr_log(m, METER_LOG_WARN, "%s (while getting back in step after a failed exchange)", m->err);
+    return rc;
+}
+
+/* After a failed exchange: anything but an exception (a whole, in-order reply)
+ * leaves the bus stale; on RTU the reply it may still get is remembered. */
+static void after_failure(struct meter_bus *b, const meter_t *m, uint8_t fc, unsigned rsp_adu_len,
+                          int rc)
+{
+    if (rc == METER_EEXCEPTION)
+        return;
+    b->stale = 1;
+    b->stale_ms = m->timeout_ms;
+    if (b->conn.scheme == MTR_SCHEME_RTU)
+        remember_late(b, fc, rsp_adu_len);
 }
 
 /* The byte timeout (the gap allowed inside one reply) follows the response timeout. */
@@ -131,6 +222,7 @@ static const char *exception_name(int code)
 static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t count, int *excode,
                      int *retry)
 {
+    *excode = 0;
     *retry = 0;
     if (e > MODBUS_ENOBASE && e < MODBUS_ENOBASE + 64) {
         int code = e - MODBUS_ENOBASE;
@@ -241,14 +333,14 @@ static int exchange(meter_t *m, const struct xfer *x, int *excode)
         pthread_mutex_unlock(&b->lock);
         return mtr_set_err(m, METER_EIO, "the bus is not open");
     }
-    if (b->stale)
-        recover(b, ctx);
     modbus_set_slave(ctx, tcp && m->id == 0 ? MODBUS_TCP_SLAVE : m->id);
     set_timeouts(ctx, m->timeout_ms);
     for (unsigned attempt = 0; attempt < x->attempts; attempt++) {
-        m->stats.transactions++;
         if (attempt)
             m->stats.retries++;
+        if (b->stale && (rc = recover(m, b, ctx)) != METER_OK)
+            continue; /* not in step: this attempt is spent getting there */
+        m->stats.transactions++;
         mtr_log_hex(m, "tx", frame, flen);
         int n = one_request(ctx, x);
         int e = errno;
@@ -263,11 +355,10 @@ static int exchange(meter_t *m, const struct xfer *x, int *excode)
         m->stats.errors++;
         int retry;
         rc = map_errno(m, n >= 0 ? EMBBADDATA : e, x->fc, x->addr, x->count, excode, &retry);
-        after_failure(b, m, rc);
+        after_failure(b, m, x->fc, (unsigned)(overhead + rsp_len), rc);
         mtr_log(m, METER_LOG_WARN, "%s", m->err);
         if (!retry)
             break;
-        recover(b, ctx);
     }
     pthread_mutex_unlock(&b->lock);
     return rc;
