@@ -69,6 +69,52 @@ METER_API int meter_iec_write_register(meter_t *m, const char *address, const ch
  */
 METER_API int meter_iec_identification(const meter_t *m, char *buf, size_t cap);
 
+/** The identification message of a readout ("/ISk5\\2MT174-0001"). @since 0.1 */
+typedef struct meter_iec_identification {
+    char manufacturer[4]; /**< three characters as sent ("ISk"); compare case-insensitively */
+    char baud_char;       /**< Z: '0'-'6' mode C, 'A'-'F' mode B, other mode A */
+    char mode;            /**< 'A', 'B', 'C', or '?' for a reserved baud character */
+    unsigned baud;        /**< the speed Z announces (300 for mode A, 0 if reserved) */
+    int fast_reaction;    /**< 1: lower-case third letter, 20 ms reaction time */
+    char caps[9];         /**< the W of each "\\W" capability pair, in order */
+    char ident[65];       /**< the identification after the pairs, whole */
+} meter_iec_identification_t;
+
+/** One value of a data set, verbatim, as meter_iec_decode() hands it over. @since 0.1 */
+typedef struct meter_iec_value {
+    const char *address;  /**< the data set's address ("1-0:1.8.0*255"); "" if none was sent */
+    const char *value;    /**< the value as sent (padding, sign, decimal comma kept) */
+    const char *unit;     /**< the unit, "" if none */
+    unsigned index;       /**< n-th "(...)" of this address (continuations count on) */
+    unsigned sub;         /**< n-th '&' part of the value */
+    unsigned nsub;        /**< '&' parts of the value (1 when there is no '&') */
+    int continuation;     /**< 1: a "(...)" with no address on the wire */
+} meter_iec_value_t;
+
+/** Check characters for meter_iec_decode(). @since 0.1 */
+typedef enum meter_iec_check {
+    METER_IEC_CHECK_XOR = 0, /**< the standard */
+    METER_IEC_CHECK_SUM7,    /**< 7-bit sum (Energomera, Kamstrup) */
+    METER_IEC_CHECK_NONE,    /**< do not check */
+    METER_IEC_CHECK_ANY      /**< XOR or 7-bit sum */
+} meter_iec_check_t;
+
+/**
+ * @brief Decode a captured IEC 62056-21 readout (echo and junk, identification,
+ * STX, data block, '!', ETX, check character; the real-world deviations of
+ * docs/iec62056-codec.md are tolerated). No I/O.
+ * @param ident  receives the identification (may be NULL); zeroed if the capture has none
+ * @param cb     called once per value in readout order (may be NULL); return 0 to go on
+ * @param verified receives 1 when the check character was verified (may be NULL)
+ * @return METER_OK; METER_ECHECKSUM, METER_ETRUNCATED, METER_EFRAME, METER_ELIMIT,
+ *         METER_EINVAL; a non-zero return of @p cb stops the decode with it.
+ * @since 0.1
+ */
+METER_API int meter_iec_decode(const void *buf, size_t len, meter_iec_check_t check,
+                               meter_iec_identification_t *ident,
+                               int (*cb)(void *userdata, const meter_iec_value_t *v),
+                               void *userdata, int *verified, char *errbuf, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
