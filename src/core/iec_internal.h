@@ -25,6 +25,8 @@ struct mtr_iec_head {
     struct timespec write_start;     /* when the last write began */
     size_t write_len;
     struct timespec last_rx; /* when the last byte arrived */
+    uint8_t pend[MTR_IEC_FRAME_MAX + 512]; /* received data not yet handed out */
+    size_t pend_len;
 };
 
 /** Open the head at 300 Bd 7E1 (serial, DTR/RTS as configured) or connect (TCP). */

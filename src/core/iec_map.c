@@ -223,7 +223,8 @@ void mtr_iec_set_record(const struct mtr_iec_set *s, meter_quantity_t q, meter_r
     double v;
     char dec[MTR_IEC_VALUE_MAX + 32];
     if (shift_decimal(s->value, 0, dec, sizeof dec) == METER_OK &&
-        mtr_iec_value_number(dec, strlen(dec), &v) == METER_OK) {
+        mtr_iec_value_number(dec, strlen(dec), &v) == METER_OK &&
+        !(meter_quantity_info(q) && meter_quantity_info(q)->kind == METER_KIND_TEXT)) {
         r->kind = METER_KIND_NUMBER;
         r->value = v;
     } else {

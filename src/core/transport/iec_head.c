@@ -91,57 +91,80 @@ int mtr_iec_head_send(struct mtr_iec_head *h, const uint8_t *p, size_t n, char *
     return METER_OK;
 }
 
-/* Remove the echo of our last frame from the start of what arrived. */
-static size_t strip_echo(struct mtr_iec_head *h, uint8_t *p, size_t n)
+/* Sort received bytes into echo (dropped) and data (kept in h->pend). Bytes that
+ * match the start of our last frame are held until the whole frame has come back;
+ * at the first byte that differs they were data after all and are kept. */
+static void pend(struct mtr_iec_head *h, const uint8_t *p, size_t n)
 {
-    size_t i = 0;
-    while (i < n && h->sent_pos < h->sent_len) {
-        if (p[i] != h->sent[h->sent_pos]) {
-            if (h->sent_pos == 0 && h->echo == MTR_ECHO_AUTO && h->echo_known < 0)
-                h->echo_known = 0; /* the first reply is not an echo: this head has none */
-            h->sent_pos = h->sent_len;
-            break;
-        }
-        if (h->echo == MTR_ECHO_AUTO)
-            h->echo_known = 1;
-        h->sent_pos++;
-        i++;
+    size_t room = sizeof h->pend - h->pend_len;
+    if (n > room)
+        n = room;
+    memcpy(h->pend + h->pend_len, p, n);
+    h->pend_len += n;
+}
+
+static void release_held(struct mtr_iec_head *h)
+{
+    if (h->sent_pos < h->sent_len) {
+        pend(h, h->sent, h->sent_pos); /* a partial match: it was data */
+        if (h->echo == MTR_ECHO_AUTO && h->echo_known < 0)
+            h->echo_known = 0; /* the first reply is not an echo: this head has none */
+        h->sent_pos = h->sent_len;
     }
-    if (i)
-        memmove(p, p + i, n - i);
-    return n - i;
+}
+
+static void sort_bytes(struct mtr_iec_head *h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (h->sent_pos < h->sent_len) {
+            if (p[i] == h->sent[h->sent_pos]) {
+                if (++h->sent_pos == h->sent_len && h->echo == MTR_ECHO_AUTO)
+                    h->echo_known = 1;
+                continue;
+            }
+            release_held(h);
+        }
+        pend(h, p + i, 1);
+    }
 }
 
 int mtr_iec_head_recv(struct mtr_iec_head *h, uint8_t *p, size_t cap, unsigned timeout_ms,
                       size_t *got, char *err, size_t len)
 {
     struct timespec t0, t;
+    uint8_t buf[512];
     now(&t0);
     *got = 0;
-    for (;;) {
+    while (!h->pend_len) {
         now(&t);
         long left = (long)timeout_ms - us_between(&t0, &t) / 1000;
         if (left < 0)
             left = 0;
         size_t k = 0;
-        int rc = mtr_link_read(&h->link, p, cap, (unsigned)left, &k, NULL, 0);
-        if (rc == METER_ETIMEDOUT)
+        int rc = mtr_link_read(&h->link, buf, sizeof buf, (unsigned)left, &k, NULL, 0);
+        if (rc == METER_ETIMEDOUT) {
+            release_held(h);
+            if (h->pend_len)
+                break;
             return mtr_err(err, len, METER_ETIMEDOUT, "no data within %u ms", timeout_ms);
+        }
         if (rc != METER_OK)
             return mtr_err(err, len, rc, "%s", rc == METER_EIO ? "the link failed or was closed"
                                                                 : "read failed");
         now(&h->last_rx);
         if (h->soft7e1)
-            h->parity_errors += (unsigned)mtr_iec_7e1_decode(p, k);
+            h->parity_errors += (unsigned)mtr_iec_7e1_decode(buf, k);
         else
             for (size_t i = 0; i < k; i++)
-                p[i] &= 0x7F;
-        k = strip_echo(h, p, k);
-        if (k) {
-            *got = k;
-            return METER_OK;
-        }
+                buf[i] &= 0x7F;
+        sort_bytes(h, buf, k);
     }
+    size_t n = h->pend_len < cap ? h->pend_len : cap;
+    memcpy(p, h->pend, n);
+    memmove(h->pend, h->pend + n, h->pend_len - n);
+    h->pend_len -= n;
+    *got = n;
+    return METER_OK;
 }
 
 int mtr_iec_head_switch(struct mtr_iec_head *h, unsigned baud, unsigned delay_ms, char *err,
@@ -195,4 +218,5 @@ void mtr_iec_head_flush(struct mtr_iec_head *h)
 {
     mtr_link_flush_input(&h->link);
     h->sent_pos = h->sent_len;
+    h->pend_len = 0;
 }
