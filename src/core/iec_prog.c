@@ -22,7 +22,7 @@ static int recv_frame(struct mtr_iec_prog *p, mtr_iec_frame_t *f, size_t *flen, 
                 return METER_OK;
             }
             if (rc == METER_ECHECKSUM) {
-                *flen = used;
+                *flen = used ? used : p->rxn; /* the damaged frame goes */
                 return rc;
             }
             if (rc < 0) {
