@@ -77,8 +77,14 @@ int cmd_sim(int argc, char **argv)
     int ng = 0, c, frozen = 0, strict = 0;
     long max_regs = 0, exit_after = 0;
     const char *listen = NULL;
+    struct option all[48];
+    size_t nall = 0;
+    while (opts[nall].name)
+        all[nall] = opts[nall], nall++;
+    nall += cli_sim_iec_options(all + nall, 47 - nall);
+    all[nall] = (struct option){NULL, 0, NULL, 0};
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:i:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:i:", all, NULL)) != -1) {
         switch (c) {
         case 'm':
             if (ng == 32) {
@@ -146,7 +152,9 @@ int cmd_sim(int argc, char **argv)
                 return 2;
             }
             break;
-        default: return 2;
+        default:
+            if (cli_sim_iec_option(c, optarg) != 0)
+                return 2;
         }
     }
     if (!ng || !listen || optind != argc) {
@@ -189,6 +197,10 @@ int cmd_sim(int argc, char **argv)
     meter_sim_set(sim, METER_SIM_DELAY_MS, delay_ms);
     meter_sim_set(sim, METER_SIM_PACE_BAUD, pace);
     meter_sim_set(sim, METER_SIM_TURNAROUND_US, turnaround);
+    if (cli_sim_iec_apply(sim) != 0) {
+        meter_sim_free(sim);
+        return 2;
+    }
     printf("%s\n", meter_sim_endpoint(sim));
     fflush(stdout);
     running = sim;

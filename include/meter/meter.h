@@ -16,6 +16,7 @@
 #include "meter/bus.h"
 #include "meter/device.h"
 #include "meter/error.h"
+#include "meter/iec.h"
 #include "meter/log.h"
 #include "meter/quantity.h"
 #include "meter/record.h"

@@ -47,7 +47,25 @@ typedef enum meter_sim_option {
     METER_SIM_SEED,            /**< seed of the fault generator, for repeatable runs */
     METER_SIM_DELAY_MS,        /**< how late a delayed reply comes (default 1000 ms) */
     METER_SIM_PACE_BAUD,       /**< answer as a line at this baud (8E1) would: wire time + turnaround */
-    METER_SIM_TURNAROUND_US    /**< with PACE_BAUD: the meter's reaction time (default 5000 us) */
+    METER_SIM_TURNAROUND_US,   /**< with PACE_BAUD: the meter's reaction time (default 5000 us) */
+    /* IEC 62056-21 meters (set after meter_sim_add(); see docs/iec62056.md). Numbers: */
+    METER_SIM_IEC_ECHO,        /**< 1: echo every byte received, as a half-duplex head does */
+    METER_SIM_IEC_NO_SWITCH,   /**< 1: ignore an option select that asks for another speed */
+    METER_SIM_IEC_REACTION_MS, /**< reaction time; 0 (default): 20 ms or 200 ms by the identification */
+    METER_SIM_IEC_ACK_WAIT_MS, /**< how long to wait for the option select before the readout at 300 Bd (default 1800) */
+    METER_SIM_IEC_NAK_FIRST,   /**< answer the next N commands with NAK */
+    METER_SIM_IEC_CORRUPT_FIRST, /**< send the next N answers with a wrong check character */
+    METER_SIM_IEC_SUM7,        /**< 1: 7-bit sum check characters (Energomera) instead of XOR */
+    METER_SIM_IEC_ANSWER_CRLF, /**< 1: R1 answers end each value with CR LF (Energomera) */
+    /* Text (meter_sim_set_text()): */
+    METER_SIM_IEC_IDENT,       /**< identification line, e.g. "/ISk5ME162-0033" */
+    METER_SIM_IEC_DEVICE,      /**< device address: answer only "/?!" and "/?ADDRESS!" */
+    METER_SIM_IEC_PASSWORD,    /**< the P1 password ("" accepts any) */
+    METER_SIM_IEC_P0,          /**< the P0 operand, without parentheses (default empty) */
+    METER_SIM_IEC_DATA,        /**< the readout's data sets, one or more a line: "1.8.0(0001234.567*kWh)" */
+    METER_SIM_IEC_READOUT_FILE,/**< replay a captured readout: identification and data block from this file */
+    METER_SIM_IEC_REGISTERS,   /**< the R1/W1 registers, as data set lines (default: the readout's) */
+    METER_SIM_IEC_ERROR_TEXT   /**< the answer to a bad command, with parentheses (default "(ERROR)") */
 } meter_sim_option_t;
 
 /** Faults the simulator can inject into its replies (METER_SIM_FAULTS). @since 0.1 */
@@ -68,6 +86,14 @@ METER_API unsigned long meter_sim_fault_count(const meter_sim_t *sim, meter_sim_
 
 /** @brief Set an option. @return METER_OK or METER_EINVAL. @since 0.1 */
 METER_API int meter_sim_set(meter_sim_t *sim, meter_sim_option_t opt, long value);
+
+/**
+ * @brief Set a text option (METER_SIM_IEC_IDENT …), after meter_sim_add().
+ * @return METER_OK, METER_EINVAL (not a text option of the meters added, bad text),
+ *         METER_EIO (READOUT_FILE cannot be read), METER_EFRAME (no identification in it).
+ * @since 0.1
+ */
+METER_API int meter_sim_set_text(meter_sim_t *sim, meter_sim_option_t opt, const char *value);
 
 /** @brief The connection string a client uses to reach the simulator, e.g. "rtu:/dev/pts/4". @since 0.1 */
 METER_API const char *meter_sim_endpoint(const meter_sim_t *sim);

@@ -256,6 +256,7 @@ struct mtr_proto_ops {
 /** The ops of a protocol, or NULL. */
 const struct mtr_proto_ops *mtr_proto_ops(enum mtr_proto proto);
 extern const struct mtr_proto_ops mtr_proto_modbus;
+extern const struct mtr_proto_ops mtr_proto_iec;
 
 /* ---- the bus and the handle --------------------------------------------- */
 

@@ -4,6 +4,7 @@
 
 static const struct mtr_proto_ops *const protocols[] = {
     &mtr_proto_modbus,
+    &mtr_proto_iec,
 };
 
 const struct mtr_proto_ops *mtr_proto_ops(enum mtr_proto proto)

@@ -19,6 +19,7 @@
 
 static const struct mtr_sim_proto_ops *const sim_protocols[] = {
     &mtr_sim_modbus,
+    &mtr_sim_iec,
 };
 
 static int open_pty(struct meter_sim *s, char *err, size_t len)
@@ -189,8 +190,17 @@ int meter_sim_set(meter_sim_t *s, meter_sim_option_t opt, long value)
             return METER_EINVAL;
         s->turnaround_us = (unsigned)value;
         return METER_OK;
+    default: break;
     }
-    return METER_EINVAL;
+    /* the protocol's own options: after the first meter_sim_add() */
+    return s->ops && s->ops->set ? s->ops->set(s, (int)opt, value, NULL) : METER_EINVAL;
+}
+
+int meter_sim_set_text(meter_sim_t *s, meter_sim_option_t opt, const char *value)
+{
+    if (!s || !value)
+        return METER_EINVAL;
+    return s->ops && s->ops->set ? s->ops->set(s, (int)opt, 0, value) : METER_EINVAL;
 }
 
 const char *meter_sim_endpoint(const meter_sim_t *s)

@@ -30,9 +30,12 @@ struct mtr_sim_proto_ops {
     void (*free)(struct meter_sim *s);
     /* serve what is readable on fd; -1 when the peer went away */
     int (*serve)(struct meter_sim *s, int fd);
+    /* optional: the protocol's own options (meter_sim_set/meter_sim_set_text) */
+    int (*set)(struct meter_sim *s, int opt, long value, const char *text);
 };
 
 extern const struct mtr_sim_proto_ops mtr_sim_modbus;
+extern const struct mtr_sim_proto_ops mtr_sim_iec;
 
 struct meter_sim {
     enum mtr_proto proto;

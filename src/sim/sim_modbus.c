@@ -436,5 +436,5 @@ static void sim_modbus_free(struct meter_sim *s)
 }
 
 const struct mtr_sim_proto_ops mtr_sim_modbus = {
-    MTR_PROTO_MODBUS, sim_modbus_setup, sim_modbus_free, sim_modbus_serve,
+    MTR_PROTO_MODBUS, sim_modbus_setup, sim_modbus_free, sim_modbus_serve, NULL,
 };

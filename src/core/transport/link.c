@@ -59,7 +59,11 @@ static int apply_termios(struct mtr_link *l, unsigned baud, char *err, size_t le
     tio.c_cc[VTIME] = 0;
     cfsetispeed(&tio, sp);
     cfsetospeed(&tio, sp);
-    if (tcsetattr(l->fd, TCSANOW, &tio) < 0)
+    struct termios now; /* a pty drops PARENB (and CS7); glibc then says EINVAL though the rest applied */
+    if (tcsetattr(l->fd, TCSANOW, &tio) < 0 &&
+        !(errno == EINVAL && tcgetattr(l->fd, &now) == 0 && cfgetospeed(&now) == sp &&
+          ((now.c_cflag & CSIZE) == (tio.c_cflag & CSIZE) || (now.c_cflag & CSIZE) == CS8) &&
+          !(now.c_cflag & PARENB)))
         return mtr_err(err, len, METER_EIO, "tcsetattr: %s", strerror_r(errno, eb, sizeof eb));
     l->baud = baud;
     return METER_OK;

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/* The IEC 62056-21 protocol as the core sees it: the bus is an optical head,
+ * a meter's options are kept at attach, and every read, snapshot or records
+ * call is one readout session (one sign-on), mapped through the driver's table. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/iec_internal.h"
+
+static int bus_open(struct meter_bus *b, char *err, size_t len)
+{
+    struct mtr_iec_head *h = calloc(1, sizeof *h);
+    if (!h)
+        return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    int rc = mtr_iec_head_open(h, &b->conn, err, len);
+    if (rc != METER_OK) {
+        free(h);
+        return rc;
+    }
+    b->link = h;
+    return METER_OK;
+}
+
+static void bus_close(struct meter_bus *b)
+{
+    struct mtr_iec_head *h = b->link;
+    if (h) {
+        mtr_iec_head_close(h);
+        free(h);
+    }
+    b->link = NULL;
+}
+
+static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
+{
+    struct mtr_iec_meter *o = calloc(1, sizeof *o);
+    if (!o)
+        return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    memcpy(o->devaddr, c->devaddr, sizeof o->devaddr - 1);
+    memcpy(o->password, c->password, sizeof o->password - 1);
+    o->wakeup = c->wakeup;
+    o->delay_ms = c->delay_ms;
+    o->bcc = c->bcc == MTR_BCC_SUM7 ? MTR_IEC_BCC_SUM7
+             : c->bcc == MTR_BCC_NONE ? MTR_IEC_BCC_NONE
+                                      : MTR_IEC_BCC_XOR;
+    o->max_baud = c->max_baud;
+    /* the reaction time may reach 1.5 s, plus USB latency: 2 s unless set */
+    if (!(c->set & MTR_SET_TIMEOUT) && !(m->bus->conn.set & MTR_SET_TIMEOUT))
+        m->timeout_ms = 2000;
+    m->priv = o;
+    return METER_OK;
+}
+
+static void detach(meter_t *m)
+{
+    free(m->priv);
+    m->priv = NULL;
+}
+
+static const struct mtr_iec_driver *driver(const meter_t *m)
+{
+    return m->model->proto_data;
+}
+
+static int session(meter_t *m, struct mtr_iec_sets *sets)
+{
+    pthread_mutex_lock(&m->bus->lock);
+    int rc = mtr_iec_readout(m, sets);
+    pthread_mutex_unlock(&m->bus->lock);
+    return rc;
+}
+
+/* The best data set for each quantity: index into sets, or SIZE_MAX. */
+static void best_sets(const meter_t *m, const struct mtr_iec_sets *sets, size_t *best)
+{
+    size_t prio[METER_Q_COUNT_];
+    for (size_t q = 0; q < METER_Q_COUNT_; q++)
+        best[q] = prio[q] = SIZE_MAX;
+    for (size_t i = 0; i < sets->n; i++) {
+        size_t p = 0;
+        meter_quantity_t q = mtr_iec_map_set(driver(m), &sets->v[i], &p);
+        if (q < METER_Q_COUNT_ && p < prio[q]) {
+            prio[q] = p;
+            best[q] = i;
+        }
+    }
+}
+
+static int read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out)
+{
+    struct mtr_iec_sets sets = {0};
+    int rc = session(m, &sets);
+    if (rc != METER_OK) {
+        for (size_t i = 0; i < n; i++) {
+            memset(&out[i], 0, sizeof out[i]);
+            out[i].quantity = qs[i];
+            out[i].status = rc;
+        }
+        mtr_iec_sets_free(&sets);
+        return rc;
+    }
+    size_t *best = malloc(METER_Q_COUNT_ * sizeof *best);
+    if (!best) {
+        mtr_iec_sets_free(&sets);
+        return mtr_set_err(m, METER_ENOMEM, "out of memory");
+    }
+    best_sets(m, &sets, best);
+    int first = METER_OK;
+    for (size_t i = 0; i < n; i++) {
+        const meter_quantity_info_t *qi = meter_quantity_info(qs[i]);
+        char err[200] = "";
+        int st;
+        if (!qi) {
+            memset(&out[i], 0, sizeof out[i]);
+            out[i].quantity = qs[i];
+            st = out[i].status = METER_EQUANTITY;
+            snprintf(err, sizeof err, "no quantity %d", (int)qs[i]);
+        } else if (best[qs[i]] == SIZE_MAX) {
+            memset(&out[i], 0, sizeof out[i]);
+            out[i].quantity = qs[i];
+            out[i].unit = qi->unit;
+            out[i].kind = qi->kind;
+            st = out[i].status = METER_EQUANTITY;
+            snprintf(err, sizeof err, "the meter's readout has no %s (%s)", qi->name,
+                     qi->obis ? qi->obis : "no OBIS code");
+        } else {
+            st = mtr_iec_convert(&sets.v[best[qs[i]]], qs[i], &out[i], err, sizeof err);
+        }
+        if (st != METER_OK && first == METER_OK) {
+            first = st;
+            mtr_set_err(m, st, "%s", err);
+        }
+    }
+    free(best);
+    mtr_iec_sets_free(&sets);
+    return first;
+}
+
+static size_t quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
+{
+    const struct mtr_iec_driver *d = driver(m);
+    size_t k = 0;
+    for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
+        int has = 0;
+        for (size_t i = 0; d && i < d->nrows && !has; i++)
+            has = d->rows[i].q == (meter_quantity_t)q;
+        if (!has)
+            continue;
+        if (out && k < cap)
+            out[k] = (meter_quantity_t)q;
+        k++;
+    }
+    return k;
+}
+
+static int records(meter_t *m, meter_record_t *out, size_t cap, size_t *n)
+{
+    struct mtr_iec_sets sets = {0};
+    int rc = session(m, &sets);
+    if (rc == METER_OK) {
+        for (size_t i = 0; i < sets.n && i < cap; i++)
+            mtr_iec_set_record(&sets.v[i], mtr_iec_map_set(driver(m), &sets.v[i], NULL), &out[i]);
+        *n = sets.n;
+        if (sets.n > cap)
+            rc = mtr_set_err(m, METER_EBUFSIZE, "the readout has %zu data sets, room for %zu",
+                             sets.n, cap);
+    }
+    mtr_iec_sets_free(&sets);
+    return rc;
+}
+
+static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
+{
+    struct mtr_iec_sets sets = {0};
+    int rc = session(m, &sets);
+    if (rc != METER_OK) {
+        mtr_iec_sets_free(&sets);
+        return rc;
+    }
+    size_t *best = malloc(METER_Q_COUNT_ * sizeof *best);
+    if (!best) {
+        mtr_iec_sets_free(&sets);
+        return mtr_set_err(m, METER_ENOMEM, "out of memory");
+    }
+    best_sets(m, &sets, best);
+    size_t k = 0;
+    int first = METER_OK;
+    for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
+        if (best[q] == SIZE_MAX)
+            continue;
+        if (k < cap) {
+            char err[200] = "";
+            int st = mtr_iec_convert(&sets.v[best[q]], (meter_quantity_t)q, &out[k], err, sizeof err);
+            if (st != METER_OK && first == METER_OK) {
+                first = st;
+                mtr_set_err(m, st, "%s", err);
+            }
+        }
+        k++;
+    }
+    *n = k < cap ? k : cap;
+    if (k > cap)
+        first = mtr_set_err(m, METER_EBUFSIZE, "the readout maps to %zu quantities, room for %zu",
+                            k, cap);
+    free(best);
+    mtr_iec_sets_free(&sets);
+    return first;
+}
+
+const struct mtr_proto_ops mtr_proto_iec = {
+    MTR_PROTO_IEC, "iec62056", bus_open, bus_close, attach, detach, read_list, quantities,
+    NULL,          NULL,       records,  snapshot,
+};

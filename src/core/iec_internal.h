@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* IEC 62056-21 inside libmeter: the optical head (transport/iec_head.c), the
+ * sessions on top of it (iec_session.c, iec_prog.c), the OBIS mapping that the
+ * drivers' tables feed (iec_map.c) and the driver data type. Internal only. */
+#ifndef MTR_IEC_INTERNAL_H
+#define MTR_IEC_INTERNAL_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "core/internal.h"
+#include "core/transport/link.h"
+#include "proto/iec62056.h"
+
+/* ---- the optical head (transport/iec_head.c) ------------------------------ */
+
+struct mtr_iec_head {
+    struct mtr_link link;
+    int soft7e1;             /* 8-bit link (TCP): add and strip even parity in software */
+    int echo;                /* MTR_ECHO_* as configured */
+    int echo_known;          /* auto: -1 not yet seen a reply, 0 no echo, 1 echo */
+    uint8_t sent[MTR_IEC_FRAME_MAX]; /* the last frame sent, for echo suppression */
+    size_t sent_len, sent_pos;       /* sent_pos < sent_len: echo bytes still expected */
+    unsigned parity_errors;  /* bytes received with bad parity (soft 7E1) */
+    struct timespec write_start;     /* when the last write began */
+    size_t write_len;
+    struct timespec last_rx; /* when the last byte arrived */
+    uint8_t pend[MTR_IEC_FRAME_MAX + 512]; /* received data not yet handed out */
+    size_t pend_len;
+};
+
+/** Open the head at 300 Bd 7E1 (serial, DTR/RTS as configured) or connect (TCP). */
+int mtr_iec_head_open(struct mtr_iec_head *h, const struct mtr_conn *c, char *err, size_t len);
+void mtr_iec_head_close(struct mtr_iec_head *h);
+/** True when the link has a speed to switch (serial). */
+bool mtr_iec_head_can_switch(const struct mtr_iec_head *h);
+/** Send bytes (7E1 added in software on TCP); remembered for echo suppression. */
+int mtr_iec_head_send(struct mtr_iec_head *h, const uint8_t *p, size_t n, char *err, size_t len);
+/** Receive what arrives within @p timeout_ms, echo of our last frame removed.
+ *  METER_OK with *got > 0, METER_ETIMEDOUT, METER_EIO. */
+int mtr_iec_head_recv(struct mtr_iec_head *h, uint8_t *p, size_t cap, unsigned timeout_ms,
+                      size_t *got, char *err, size_t len);
+/** After the option select: drain, wait until its computed wire time has passed
+ *  since the write began, then @p delay_ms more, then switch both speeds. */
+int mtr_iec_head_switch(struct mtr_iec_head *h, unsigned baud, unsigned delay_ms, char *err,
+                        size_t len);
+/** Back to the sign-on speed (300 Bd) if the link has a speed. */
+int mtr_iec_head_reset_speed(struct mtr_iec_head *h, char *err, size_t len);
+/** Wait until @p ms have passed since the last byte arrived (the reaction time). */
+void mtr_iec_head_wait_since_rx(struct mtr_iec_head *h, unsigned ms);
+/** Sleep @p ms (protocol pauses only). */
+void mtr_iec_head_pause(unsigned ms);
+/** Wake-up for battery meters: NULs for 2.2 s at 300 Bd, then 1.5 s of silence. */
+int mtr_iec_head_wakeup(struct mtr_iec_head *h, char *err, size_t len);
+/** Drop bytes received and not read. */
+void mtr_iec_head_flush(struct mtr_iec_head *h);
+
+/* ---- OBIS mapping (iec_map.c), the drivers' data ------------------------------ */
+
+/** One row of an IEC driver table: an OBIS code (A, C, D, E; B any; F absent or 255
+ *  for the current value) and the catalogue quantity it is. Earlier rows win when a
+ *  meter sends two codes for one quantity (16.7.0 before 1.7.0). */
+struct mtr_iec_obis_row {
+    meter_quantity_t q;
+    int8_t a;          /* 1 electricity, 0 abstract; a short address has none and matches */
+    uint8_t c, d, e;   /* C, D, E (letters: C = 96, F = 97) */
+    const char *cite;  /* where the code comes from */
+};
+
+struct mtr_iec_driver {
+    const struct mtr_iec_obis_row *rows;
+    size_t nrows;
+    const char *ident;     /* the simulator's identification line, "/XXXZident" */
+    const char *sim_sets;  /* the simulator's readout: "\n"-separated OBIS codes it sends */
+};
+
+/** One data set as received, kept after the parse (strings copied). */
+struct mtr_iec_set {
+    char address[MTR_IEC_ADDR_MAX + 1];
+    char value[MTR_IEC_VALUE_MAX + 1];
+    char unit[MTR_IEC_VALUE_MAX + 1];
+    unsigned index, sub;
+    bool is_obis;
+    mtr_iec_obis_t obis;
+};
+
+struct mtr_iec_sets {
+    struct mtr_iec_set *v;
+    size_t n, cap;
+};
+
+/** Callback for the codec that appends a data set to a struct mtr_iec_sets. */
+int mtr_iec_sets_add(void *user, const mtr_iec_dataset_t *ds);
+void mtr_iec_sets_free(struct mtr_iec_sets *s);
+
+/** The quantity a data set is (METER_Q_COUNT_ if none); *prio gets the row index. */
+meter_quantity_t mtr_iec_map_set(const struct mtr_iec_driver *d, const struct mtr_iec_set *s,
+                                 size_t *prio);
+/** Convert a mapped data set into a reading in the catalogue's unit. */
+int mtr_iec_convert(const struct mtr_iec_set *s, meter_quantity_t q, meter_reading_t *out,
+                    char *err, size_t len);
+/** A record for a data set (value and unit as sent; the quantity it maps to). */
+void mtr_iec_set_record(const struct mtr_iec_set *s, meter_quantity_t q, meter_record_t *r);
+/** Billing period of an address (F 0..99, 101..), -1 for the current value. */
+int mtr_iec_billing_period(const struct mtr_iec_set *s);
+
+/* ---- sessions (iec_session.c, iec_prog.c) ------------------------------------- */
+
+/* a meter's IEC options (m->priv) */
+struct mtr_iec_meter {
+    char devaddr[MTR_IEC_DEVADDR_MAX + 1];
+    char password[33];
+    int wakeup;
+    unsigned delay_ms;
+    mtr_iec_bcc_t bcc;
+    unsigned max_baud;
+    mtr_iec_ident_t ident; /* of the last session */
+    bool have_ident;
+};
+
+/** The head of a meter's bus. */
+struct mtr_iec_head *mtr_iec_head_of(meter_t *m);
+
+/** One readout session (bus lock taken by the caller): data sets into @p out. */
+int mtr_iec_readout(meter_t *m, struct mtr_iec_sets *out);
+
+/** A programming-mode session. */
+struct mtr_iec_prog {
+    meter_t *m;
+    struct mtr_iec_head *h;
+    struct mtr_iec_meter *o;
+    mtr_iec_bcc_t alg;
+    unsigned reaction_ms;
+    bool open;
+    uint8_t rx[MTR_IEC_FRAME_MAX * 2];
+    size_t rxn;
+    uint8_t ans[MTR_IEC_FRAME_MAX]; /* the data of the last answer */
+    size_t ans_len;
+};
+
+/** Sign on in programming mode, answer P0 with P1 (password, if any). */
+int mtr_iec_prog_open(struct mtr_iec_prog *p, meter_t *m, const char *password);
+/** R1 address(): the answer's data in p->ans. */
+int mtr_iec_prog_read(struct mtr_iec_prog *p, const char *address);
+/** W1 address(value). */
+int mtr_iec_prog_write(struct mtr_iec_prog *p, const char *address, const char *value);
+/** Send B0 (always; also after an abort) and go back to 300 Bd. */
+void mtr_iec_prog_close(struct mtr_iec_prog *p);
+
+#endif /* MTR_IEC_INTERNAL_H */
