@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Set everything up and run the main job: install the packages, build, start
 # simulated meters (a KLEFR 6934 on Modbus TCP, a KLEFR 6924 and a Compere
-# KPM31 sharing one pseudo-terminal "RS485 line"), read them, print tables.
+# KPM31 sharing one pseudo-terminal "RS485 line", a KLEFR 6921 behind an
+# optical head), read them, print tables.
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -22,7 +23,9 @@ start() { # name args...
 }
 tcp=$(start tcp --model klefr-6934 --listen tcp:127.0.0.1:0)
 pty=$(start pty --model klefr-6924 --id 1 --model compere-kpm31 --id 2 --pty)
-echo "== simulated meters: klefr-6934 on $tcp; klefr-6924 (id 1) and compere-kpm31 (id 2) on $pty"
+ir=$(start ir --model klefr-6921 --pty)
+echo "== simulated meters: klefr-6934 on $tcp; klefr-6924 (id 1) and compere-kpm31 (id 2) on $pty;"
+echo "   klefr-6921 (IEC 62056-21 optical head) on $ir"
 echo
 $METER read -m klefr-6934 -c "$tcp?id=1"
 echo
@@ -30,5 +33,7 @@ $METER read -m klefr-6924 -c "$pty?id=1"
 echo
 $METER read -m compere-kpm31 -c "$pty?id=2" \
     -q voltage,current,active_power,power_factor,frequency,energy_active_import,energy_active_total_t1,energy_active_total_t2,energy_active_total_t3,energy_active_total_t4,energy_active_total_m1,relay
+echo
+$METER read -m klefr-6921 -c "$ir"
 echo
 $METER read -m klefr-6934 -c "$tcp?id=1" -q voltage_l1,current_l1,active_power --json
