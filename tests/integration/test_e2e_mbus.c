@@ -264,7 +264,8 @@ static void test_scans(void **state)
     struct sim_thread st;
     start(&st, "pty", bus, sizeof bus / sizeof bus[0], 1);
     char conn[512], err[256];
-    snprintf(conn, sizeof conn, "%s?baud=2400&timeout=15&retries=0", meter_sim_endpoint(st.sim));
+    /* a probe's silence costs one timeout: short, but far above the simulator's reaction */
+    snprintf(conn, sizeof conn, "%s?baud=2400&timeout=40&retries=0", meter_sim_endpoint(st.sim));
     struct scan_log l = {.n = 0};
     size_t n = 0;
     assert_int_equal(meter_scan(conn, METER_SCAN_PRIMARY, on_found, &l, &n, err, sizeof err),
@@ -288,12 +289,12 @@ static void test_scans(void **state)
     assert_true(has(&l, -1, "1234560124232A06", "mbus"));
     assert_true(has(&l, -1, "70000007A7320704", "mbus"));
 
-    /* at 9600 only the KLEFR: found by both scans, and its driver named */
-    snprintf(conn, sizeof conn, "%s?baud=9600&timeout=15&retries=0", meter_sim_endpoint(st.sim));
+    /* at 9600 only the KLEFR (the CLI test finds it by primary address), its driver named */
+    snprintf(conn, sizeof conn, "%s?baud=9600&timeout=40&retries=0", meter_sim_endpoint(st.sim));
     l.n = 0;
-    assert_int_equal(meter_scan(conn, 0, on_found, &l, &n, err, sizeof err), METER_OK);
-    assert_int_equal(n, 2);
-    assert_true(has(&l, 0, "0000000025CD0102", "klefr-6923"));
+    assert_int_equal(meter_scan(conn, METER_SCAN_SECONDARY, on_found, &l, &n, err, sizeof err),
+                     METER_OK);
+    assert_int_equal(n, 1);
     assert_true(has(&l, -1, "0000000025CD0102", "klefr-6923"));
     assert_string_equal(l.r[0].manufacturer, "SIE"); /* what the manual's bytes say */
     sim_thread_stop(&st);
