@@ -179,6 +179,12 @@ int cmd_sim(int argc, char **argv)
                 return 2;
             }
             rc = meter_sim_add(sim, groups[g].model, (int)id);
+            if (rc == METER_ERANGE) {
+                fprintf(stderr, "meter sim: bad id '%s' for %s (Modbus 1 to 247, M-Bus 0 to 250)\n",
+                        tok, groups[g].model);
+                meter_sim_free(sim);
+                return 2;
+            }
             if (rc != METER_OK) {
                 fprintf(stderr, "meter sim: cannot add %s at id %ld: %s\n", groups[g].model, id,
                         meter_strerror(rc));
