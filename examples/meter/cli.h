@@ -16,6 +16,7 @@ int cmd_sim(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_decode_iec(int argc, char **argv);
 
@@ -24,7 +25,6 @@ struct option;
 size_t cli_sim_iec_options(struct option *out, size_t cap);
 int cli_sim_iec_option(int c, const char *arg);
 int cli_sim_iec_apply(meter_sim_t *sim);
-int cmd_scan(int argc, char **argv);
 
 /** Print readings in the chosen format. */
 void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const char *conn,
