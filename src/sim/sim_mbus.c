@@ -492,5 +492,5 @@ static void sim_mbus_free(struct meter_sim *s)
 }
 
 const struct mtr_sim_proto_ops mtr_sim_mbus = {
-    MTR_PROTO_MBUS, sim_mbus_setup, sim_mbus_free, sim_mbus_serve,
+    MTR_PROTO_MBUS, sim_mbus_setup, sim_mbus_free, sim_mbus_serve, NULL,
 };
