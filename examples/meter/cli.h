@@ -16,6 +16,7 @@ int cmd_sim(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_reset(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_decode_iec(int argc, char **argv);
 

@@ -1,18 +1,151 @@
 /* SPDX-License-Identifier: MIT */
-/* meter decode FORMAT FILE|-: decode captured bytes of a protocol, dispatched on
- * the format word (iec: an IEC 62056-21 readout). */
+/* meter decode FORMAT …: decode captured bytes without a bus, dispatched on the
+ * format word. `mbus HEX… | -` prints a frame's header and records (a table, or
+ * --json with the records in frame order); `iec` is cmd_decode_iec(). */
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
+#define MAX_FRAME 1024
+
+/* Append the hex digits of s to buf; -1 on a character that is not hex or a separator. */
+static int add_hex(const char *s, uint8_t *buf, size_t *n, int *half, unsigned *acc)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (isspace(ch) || ch == ':' || ch == ',' || ch == '-')
+            continue;
+        if (!isxdigit(ch))
+            return -1;
+        unsigned v = isdigit(ch) ? (unsigned)(ch - '0') : (unsigned)(tolower(ch) - 'a' + 10);
+        *acc = *acc << 4 | v;
+        if (++*half == 2) {
+            if (*n == MAX_FRAME)
+                return -1;
+            buf[(*n)++] = (uint8_t)*acc;
+            *half = 0;
+            *acc = 0;
+        }
+    }
+    return 0;
+}
+
+static void print_json(const meter_mbus_header_t *h, const meter_record_t *r, size_t n)
+{
+    printf("{\"header\": {\"id\": ");
+    cli_json_string(stdout, h->id);
+    printf(", \"manufacturer\": ");
+    cli_json_string(stdout, h->manufacturer);
+    printf(", \"version\": %d, \"medium\": ", h->version);
+    cli_json_string(stdout, h->medium_name);
+    printf(", \"access\": %d, \"status\": %d}, \"records\": [", h->access, h->status);
+    for (size_t i = 0; i < n; i++) {
+        char v[64];
+        printf("%s{\"function\": ", i ? ", " : "");
+        cli_json_string(stdout, r[i].function);
+        printf(", \"storage\": %d, \"tariff\": %d, \"subunit\": %d, \"value\": ", r[i].storage,
+               r[i].tariff, r[i].subunit);
+        if (r[i].kind == METER_KIND_NUMBER) {
+            cli_number(v, sizeof v, r[i].value);
+            printf("%s", v);
+        } else {
+            cli_json_string(stdout, r[i].text);
+        }
+        printf(", \"unit\": ");
+        cli_json_string(stdout, r[i].unit);
+        printf(", \"quantity\": ");
+        cli_json_string(stdout, r[i].name);
+        printf("}");
+    }
+    printf("]}\n");
+}
+
+static void print_table(const meter_mbus_header_t *h, const meter_record_t *r, size_t n)
+{
+    printf("C %02X  A %d  CI %02X\n", (unsigned)h->c, h->a, (unsigned)h->ci);
+    if (h->has_id)
+        printf("id %s  manufacturer %s (%04X)  version %d  medium %d (%s)\n", h->id,
+               h->manufacturer, h->manufacturer_code, h->version, h->medium, h->medium_name);
+    if (h->access >= 0)
+        printf("access %d  status %02X  signature %04X%s\n", h->access, (unsigned)h->status,
+               h->signature, h->more_follows ? "  (more telegrams follow)" : "");
+    printf("%-3s %-24s %20s %-8s %-14s %3s %3s %3s\n", "#", "QUANTITY", "VALUE", "UNIT", "FUNCTION",
+           "ST", "TA", "SU");
+    for (size_t i = 0; i < n; i++) {
+        char v[64];
+        if (r[i].kind == METER_KIND_NUMBER)
+            cli_number(v, sizeof v, r[i].value);
+        else
+            snprintf(v, sizeof v, "%s", r[i].text);
+        printf("%-3zu %-24s %20s %-8s %-14s %3d %3d %3d\n", i, r[i].name, v, r[i].unit,
+               r[i].function, r[i].storage, r[i].tariff, r[i].subunit);
+    }
+}
+
+static int decode_mbus(int argc, char **argv)
+{
+    int json = 0, k = 0;
+    uint8_t buf[MAX_FRAME];
+    size_t n = 0;
+    int half = 0;
+    unsigned acc = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            json = 1;
+            continue;
+        }
+        k++;
+        if (!strcmp(argv[i], "-")) {
+            char line[4096];
+            while (fgets(line, sizeof line, stdin))
+                if (add_hex(line, buf, &n, &half, &acc) < 0)
+                    goto bad;
+        } else if (add_hex(argv[i], buf, &n, &half, &acc) < 0) {
+            goto bad;
+        }
+    }
+    if (!k || half || !n) {
+        fprintf(stderr, "usage: meter decode mbus [--json] HEX... | -\n");
+        return 2;
+    }
+    meter_mbus_header_t h;
+    meter_record_t r[256];
+    size_t nr = 0;
+    char err[256];
+    int rc = meter_mbus_decode(buf, n, &h, r, 256, &nr, err, sizeof err);
+    if (rc != METER_OK && !(nr && rc != METER_EBUFSIZE && rc != METER_EAPPLICATION)) {
+        fprintf(stderr, "meter decode: %s (%s)\n", err, meter_errname(rc));
+        return 1;
+    }
+    if (nr > 256)
+        nr = 256;
+    if (json)
+        print_json(&h, r, nr);
+    else
+        print_table(&h, r, nr);
+    if (rc != METER_OK) {
+        fprintf(stderr, "meter decode: records stop: %s (%s)\n", err, meter_errname(rc));
+        return 1;
+    }
+    return 0;
+bad:
+    fprintf(stderr, "meter decode: not hex (or longer than %d bytes)\n", MAX_FRAME);
+    return 2;
+}
+
 int cmd_decode(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: meter decode iec FILE|- [--json] [--bcc xor|sum7|none|any]\n");
+        fprintf(stderr, "usage: meter decode mbus [--json] HEX... | -\n"
+                        "       meter decode iec FILE|- [--json] [--bcc xor|sum7|none|any]\n");
         return 2;
     }
-    if (strcmp(argv[1], "iec") == 0)
+    if (!strcmp(argv[1], "mbus"))
+        return decode_mbus(argc - 2, argv + 2);
+    if (!strcmp(argv[1], "iec"))
         return cmd_decode_iec(argc - 1, argv + 1);
-    fprintf(stderr, "meter decode: unknown format '%s' (known: iec)\n", argv[1]);
+    fprintf(stderr, "meter decode: unknown format '%s' (known: mbus, iec)\n", argv[1]);
     return 2;
 }

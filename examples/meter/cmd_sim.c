@@ -92,7 +92,7 @@ int cmd_sim(int argc, char **argv)
                 return 2;
             }
             groups[ng].model = optarg;
-            strcpy(groups[ng].ids, "1");
+            strcpy(groups[ng].ids, "-1"); /* the model's default address */
             ng++;
             break;
         case 'i':
@@ -173,12 +173,18 @@ int cmd_sim(int argc, char **argv)
         char *save = NULL;
         for (char *tok = strtok_r(groups[g].ids, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             long id;
-            if (parse_long(tok, 1, 247, &id) < 0) {
-                fprintf(stderr, "meter sim: bad id '%s' (1 to 247)\n", tok);
+            if (parse_long(tok, -1, 250, &id) < 0) {
+                fprintf(stderr, "meter sim: bad id '%s' (Modbus 1 to 247, M-Bus 0 to 250)\n", tok);
                 meter_sim_free(sim);
                 return 2;
             }
             rc = meter_sim_add(sim, groups[g].model, (int)id);
+            if (rc == METER_ERANGE) {
+                fprintf(stderr, "meter sim: bad id '%s' for %s (Modbus 1 to 247, M-Bus 0 to 250)\n",
+                        tok, groups[g].model);
+                meter_sim_free(sim);
+                return 2;
+            }
             if (rc != METER_OK) {
                 fprintf(stderr, "meter sim: cannot add %s at id %ld: %s\n", groups[g].model, id,
                         meter_strerror(rc));

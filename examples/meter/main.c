@@ -26,6 +26,9 @@ static void usage(FILE *f)
             "  reset -m MODEL -c CONNECTION [--dry-run] [--yes] day-counter|power-down-counter|energy\n"
             "  relay -m MODEL -c CONNECTION [--dry-run] on|off\n"
             "  decode iec FILE|- [--json]     decode a captured IEC 62056-21 readout\n"
+            "  scan -c mbus:DEVICE [--primary] [--secondary] [--json]\n"
+            "                                 find the meters on an M-Bus line\n"
+            "  decode mbus [--json] HEX... | -  decode a captured M-Bus frame\n"
             "  --version                      print the library version\n"
             "\n"
             "connections: rtu:/dev/ttyUSB0?baud=9600&parity=E&id=1   tcp:192.168.1.10:502?id=3\n");
@@ -60,6 +63,8 @@ int main(int argc, char **argv)
         return cmd_reset(argc - 1, argv + 1);
     if (strcmp(cmd, "relay") == 0)
         return cmd_relay(argc - 1, argv + 1);
+    if (strcmp(cmd, "scan") == 0)
+        return cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "decode") == 0)
         return cmd_decode(argc - 1, argv + 1);
     fprintf(stderr, "meter: unknown command '%s'\n", cmd);

@@ -14,12 +14,14 @@
 #define METER_METER_H
 
 #include "meter/bus.h"
+#include "meter/decode.h"
 #include "meter/device.h"
 #include "meter/error.h"
 #include "meter/iec.h"
 #include "meter/log.h"
 #include "meter/quantity.h"
 #include "meter/record.h"
+#include "meter/scan.h"
 #include "meter/settings.h"
 #include "meter/sim.h"
 #include "meter/version.h"

@@ -29,7 +29,8 @@ typedef struct meter_sim meter_sim_t;
 METER_API int meter_sim_new(meter_sim_t **out, const char *listen, char *errbuf, size_t errlen);
 
 /**
- * @brief Add a simulated meter of @p model at bus address @p address.
+ * @brief Add a simulated meter of @p model at bus address @p address (Modbus 1–247,
+ * M-Bus 0–250; -1: the model's default address).
  * @return METER_OK, METER_EMODEL, METER_ERANGE (address), METER_EBUSY (address taken),
  *         METER_EUNSUPPORTED (protocol differs from the meters already added).
  * @since 0.1

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The protocols built in: one ops table each, looked up by protocol id. */
 #include "core/internal.h"
+#include "core/mbus_internal.h"
 
 static const struct mtr_proto_ops *const protocols[] = {
     &mtr_proto_modbus,
     &mtr_proto_iec,
+    &mtr_proto_mbus,
 };
 
 const struct mtr_proto_ops *mtr_proto_ops(enum mtr_proto proto)

@@ -20,6 +20,7 @@
 static const struct mtr_sim_proto_ops *const sim_protocols[] = {
     &mtr_sim_modbus,
     &mtr_sim_iec,
+    &mtr_sim_mbus,
 };
 
 static int open_pty(struct meter_sim *s, char *err, size_t len)
@@ -129,7 +130,10 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
         return METER_EMODEL;
     if (s->nmeters && model->proto != s->proto)
         return METER_EUNSUPPORTED;
-    if (address < 1 || address > 247)
+    int mbus = model->proto == MTR_PROTO_MBUS; /* M-Bus primary addresses 0-250 */
+    if (address == -1) /* the model's default address (1 when it has none) */
+        address = mbus || model->id > 0 ? model->id : 1;
+    if (address < (mbus ? 0 : 1) || address > (mbus ? 250 : 247))
         return METER_ERANGE;
     if (mtr_sim_find(s, address))
         return METER_EBUSY;

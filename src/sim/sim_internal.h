@@ -36,6 +36,7 @@ struct mtr_sim_proto_ops {
 
 extern const struct mtr_sim_proto_ops mtr_sim_modbus;
 extern const struct mtr_sim_proto_ops mtr_sim_iec;
+extern const struct mtr_sim_proto_ops mtr_sim_mbus;
 
 struct meter_sim {
     enum mtr_proto proto;

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: MIT */
+/* The M-Bus protocol as the core sees it: opens the raw link (8E1 serial or a
+ * transparent TCP gateway), keeps each handle's addressing (primary or
+ * secondary), and turns a read's telegrams into readings or records through
+ * the model's driver data (a record map, or generic: every record). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mbus_internal.h"
+
+static int bus_open(struct meter_bus *b, char *err, size_t len)
+{
+    struct mtr_mbus_bus *mb = calloc(1, sizeof *mb);
+    if (!mb)
+        return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    const struct mtr_conn *c = &b->conn;
+    int rc;
+    if (c->scheme == MTR_SCHEME_MBUS) {
+        unsigned baud = (c->set & MTR_SET_BAUD) ? c->baud : 2400;
+        if (baud > 38400) {
+            free(mb);
+            return mtr_err(err, len, METER_EOPTION, "M-Bus speaks 300 to 38400 Bd, not %u", baud);
+        }
+        b->conn.baud = baud;
+        b->conn.parity = 'E'; /* M-Bus is 8E1, always */
+        rc = mtr_link_open_serial(&mb->link, c->path, baud, 'E', 8, 1, err, len);
+    } else {
+        unsigned to = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms : 3000;
+        rc = mtr_link_open_tcp(&mb->link, c->host, c->port, to, err, len);
+    }
+    if (rc != METER_OK) {
+        free(mb);
+        return rc;
+    }
+    memset(mb->fcb, -1, sizeof mb->fcb);
+    mb->echo = (c->set & MTR_SET_ECHO) ? c->echo : MTR_ECHO_AUTO;
+    b->priv = mb;
+    b->link = &mb->link;
+    return METER_OK;
+}
+
+static void bus_close(struct meter_bus *b)
+{
+    struct mtr_mbus_bus *mb = b->priv;
+    if (mb) {
+        mtr_link_close(&mb->link);
+        free(mb);
+    }
+    b->priv = b->link = NULL;
+}
+
+static int parse_secondary(const char *s, mtr_mbus_secondary_t *sec, char *err, size_t len)
+{
+    char full[17];
+    if (strlen(s) == 8) { /* id digits only: any manufacturer, version, medium */
+        memcpy(full, s, 8);
+        memcpy(full + 8, "FFFFFFFF", 9);
+        s = full;
+    }
+    return mtr_mbus_secondary_parse(s, sec, err, len);
+}
+
+static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
+{
+    struct mtr_mbus_meter *mm = calloc(1, sizeof *mm);
+    if (!mm)
+        return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    const struct mtr_conn *bc = &m->bus->conn;
+    const char *sec = (c->set & MTR_SET_SECONDARY) ? c->secondary
+                      : (bc->set & MTR_SET_SECONDARY) ? bc->secondary
+                                                      : NULL;
+    if (sec) {
+        char why[160];
+        if (parse_secondary(sec, &mm->sec, why, sizeof why) != METER_OK) {
+            free(mm);
+            return mtr_err(err, len, METER_EOPTION, "bad value '%s' for option 'secondary': %s",
+                           sec, why);
+        }
+        mm->use_secondary = 1;
+    }
+    if (m->id > MTR_MBUS_ADDR_MAX_PRIMARY && m->id != MTR_MBUS_ADDR_TEST) {
+        free(mm);
+        return mtr_err(err, len, METER_EOPTION, "M-Bus primary address %d is reserved "
+                       "(0 to 250, or 254 for the only meter on the bus)", m->id);
+    }
+    mm->select_c = (c->set & MTR_SET_SELECT_C)    ? (uint8_t)c->select_c
+                   : (bc->set & MTR_SET_SELECT_C) ? (uint8_t)bc->select_c
+                                                  : MTR_MBUS_C_SND_UD;
+    mm->telegrams = (c->set & MTR_SET_TELEGRAMS)    ? c->max_telegrams
+                    : (bc->set & MTR_SET_TELEGRAMS) ? bc->max_telegrams
+                                                    : 16;
+    if (!((c->set | bc->set) & MTR_SET_TIMEOUT)) {
+        mm->timeout_auto = 1;
+        m->timeout_ms = mtr_mbus_default_timeout(bc->baud, bc->scheme == MTR_SCHEME_MBUS_TCP);
+    }
+    m->priv = mm;
+    return METER_OK;
+}
+
+static void detach(meter_t *m)
+{
+    free(m->priv);
+    m->priv = NULL;
+}
+
+static const struct mtr_mbus_driver *driver(const meter_t *m)
+{
+    return m->model->proto_data;
+}
+
+/* ---- readings ------------------------------------------------------------- */
+
+/* the catalogue quantities a generic read may give */
+static const meter_quantity_t generic_qs[] = {
+    METER_Q_VOLTAGE, METER_Q_VOLTAGE_L1, METER_Q_VOLTAGE_L2, METER_Q_VOLTAGE_L3,
+    METER_Q_CURRENT, METER_Q_CURRENT_L1, METER_Q_CURRENT_L2, METER_Q_CURRENT_L3,
+    METER_Q_FREQUENCY, METER_Q_ACTIVE_POWER, METER_Q_ACTIVE_POWER_L1, METER_Q_ACTIVE_POWER_L2,
+    METER_Q_ACTIVE_POWER_L3, METER_Q_REACTIVE_POWER, METER_Q_APPARENT_POWER,
+    METER_Q_ENERGY_ACTIVE_IMPORT, METER_Q_ENERGY_ACTIVE_IMPORT_T1, METER_Q_ENERGY_ACTIVE_IMPORT_T2,
+    METER_Q_ENERGY_ACTIVE_IMPORT_T3, METER_Q_ENERGY_ACTIVE_IMPORT_T4, METER_Q_ENERGY_ACTIVE_EXPORT,
+    METER_Q_ENERGY_ACTIVE_EXPORT_T1, METER_Q_ENERGY_ACTIVE_EXPORT_T2, METER_Q_ENERGY_ACTIVE_EXPORT_T3,
+    METER_Q_ENERGY_ACTIVE_EXPORT_T4, METER_Q_ENERGY_REACTIVE_IMPORT, METER_Q_ENERGY_REACTIVE_EXPORT,
+};
+
+static size_t quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
+{
+    const struct mtr_mbus_driver *d = driver(m);
+    size_t k = 0;
+    for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
+        int has = 0;
+        if (d->rows) {
+            for (size_t i = 0; i < d->nrows; i++)
+                has |= d->rows[i].q == (meter_quantity_t)q;
+        } else {
+            for (size_t i = 0; i < sizeof generic_qs / sizeof generic_qs[0]; i++)
+                has |= generic_qs[i] == (meter_quantity_t)q;
+        }
+        if (!has)
+            continue;
+        if (out && k < cap)
+            out[k] = (meter_quantity_t)q;
+        k++;
+    }
+    return k;
+}
+
+/* What one read collected. */
+struct collect {
+    double v[METER_Q_COUNT_];
+    uint8_t have[METER_Q_COUNT_];
+    meter_record_t *recs; /* records wanted (NULL: readings only) */
+    size_t cap, n;
+    int rc;
+};
+
+static int map_row(const struct mtr_mbus_driver *d, const mtr_mbus_record_t *r,
+                   const meter_record_t *rec, meter_quantity_t *q, double *x)
+{
+    if (!d->rows)
+        return mtr_mbus_catalogue(r, rec, q, x);
+    if (rec->kind != METER_KIND_NUMBER || r->storage || r->subunit)
+        return 0;
+    for (size_t i = 0; i < d->nrows; i++) {
+        const struct mtr_mbus_row *row = &d->rows[i];
+        if (row->function == r->function && row->tariff == r->tariff &&
+            row->quantity == r->vi.quantity && row->unit == r->vi.unit) {
+            *q = row->q;
+            *x = row->unit == MTR_MBUS_U_WH ? rec->value / 1000.0 : rec->value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app_t *app,
+                       unsigned index, void *ud)
+{
+    struct collect *c = ud;
+    const struct mtr_mbus_driver *d = driver(m);
+    (void)f;
+    if (index == 0 && d->nman && app->has_id && !mtr_mbus_driver_fits(d, app->man, app->medium)) {
+        char man[4];
+        mtr_mbus_man_string(app->man, man);
+        c->rc = mtr_set_err(m, METER_EUNSUPPORTED, "the meter is %s (code %04X), medium %s: not "
+                            "a %s", man, app->man, mtr_mbus_medium_name(app->medium),
+                            m->model->info.name);
+        return 1;
+    }
+    mtr_mbus_iter_t it;
+    mtr_mbus_record_t r;
+    mtr_mbus_iter_init(&it, app->records, app->records_len, 0);
+    int k;
+    while ((k = mtr_mbus_iter_next(&it, &r, NULL, 0)) > 0) {
+        meter_record_t rec;
+        mtr_mbus_to_record(&r, &rec, (int)c->n);
+        meter_quantity_t q;
+        double x;
+        if (map_row(d, &r, &rec, &q, &x) && !c->have[q]) {
+            c->v[q] = x;
+            c->have[q] = 1;
+            rec.quantity = q;
+        }
+        if (c->recs && (d->rows == NULL || rec.quantity != METER_Q_COUNT_)) {
+            if (c->n < c->cap)
+                c->recs[c->n] = rec;
+            c->n++;
+        }
+    }
+    if (k < 0)
+        mtr_log(m, METER_LOG_WARN, "mbus: telegram %u: records stop at byte %zu (%s)", index + 1,
+                it.pos, meter_strerror(k));
+    return 0;
+}
+
+static int collect(meter_t *m, struct collect *c)
+{
+    c->rc = METER_OK;
+    int rc = mtr_mbus_read_telegrams(m, on_telegram, c);
+    return rc != METER_OK ? rc : c->rc;
+}
+
+static void fill(const struct collect *c, meter_quantity_t q, meter_reading_t *out)
+{
+    const meter_quantity_info_t *qi = meter_quantity_info(q);
+    memset(out, 0, sizeof *out);
+    out->quantity = q;
+    out->unit = qi ? qi->unit : METER_UNIT_NONE;
+    out->kind = METER_KIND_NUMBER;
+    out->status = (unsigned)q < METER_Q_COUNT_ && c->have[q] ? METER_OK : METER_EQUANTITY;
+    if (out->status == METER_OK)
+        out->value = c->v[q];
+}
+
+static int read_q(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out)
+{
+    struct collect *c = calloc(1, sizeof *c);
+    if (!c)
+        return mtr_set_err(m, METER_ENOMEM, "out of memory");
+    int rc = collect(m, c);
+    int first = METER_OK;
+    for (size_t i = 0; i < n; i++) {
+        fill(c, qs[i], &out[i]);
+        if (rc != METER_OK)
+            out[i].status = rc;
+        if (first == METER_OK && out[i].status != METER_OK)
+            first = out[i].status;
+    }
+    if (rc == METER_OK && first != METER_OK)
+        mtr_set_err(m, first, "the meter's telegrams hold no record for some quantities asked for");
+    free(c);
+    return rc != METER_OK ? rc : first;
+}
+
+static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
+{
+    struct collect *c = calloc(1, sizeof *c);
+    if (!c)
+        return mtr_set_err(m, METER_ENOMEM, "out of memory");
+    int rc = collect(m, c);
+    size_t k = 0;
+    for (unsigned q = 0; rc == METER_OK && q < METER_Q_COUNT_; q++) {
+        if (!c->have[q])
+            continue;
+        if (k < cap)
+            fill(c, (meter_quantity_t)q, &out[k]);
+        k++;
+    }
+    free(c);
+    if (rc != METER_OK)
+        return rc;
+    *n = k < cap ? k : cap;
+    if (k > cap)
+        return mtr_set_err(m, METER_EBUFSIZE, "a snapshot needs room for %zu readings, not %zu", k,
+                           cap);
+    return METER_OK;
+}
+
+static int records(meter_t *m, meter_record_t *out, size_t cap, size_t *n)
+{
+    struct collect *c = calloc(1, sizeof *c);
+    if (!c)
+        return mtr_set_err(m, METER_ENOMEM, "out of memory");
+    c->recs = out;
+    c->cap = cap;
+    int rc = collect(m, c);
+    *n = c->n;
+    if (rc == METER_OK && c->n > cap)
+        rc = mtr_set_err(m, METER_EBUFSIZE, "%zu records, room for %zu", c->n, cap);
+    free(c);
+    return rc;
+}
+
+int mtr_mbus_driver_fits(const struct mtr_mbus_driver *d, uint16_t man, uint8_t medium)
+{
+    int ok = d->nman == 0;
+    for (size_t i = 0; i < d->nman; i++) /* either byte order (seed notes: the manual's "25 CD") */
+        ok |= man == d->man[i] || man == (uint16_t)(d->man[i] << 8 | d->man[i] >> 8);
+    return ok && (d->medium < 0 || d->medium == medium);
+}
+
+const char *mtr_mbus_model_for(uint16_t man, uint8_t medium)
+{
+    const char *generic = "mbus";
+    for (size_t i = 0, n = mtr_model_total(); i < n; i++) {
+        const struct mtr_model *mo = mtr_model_at(i);
+        const struct mtr_mbus_driver *d = mo->proto_data;
+        if (mo->proto != MTR_PROTO_MBUS || !d || !d->nman)
+            continue;
+        if (mtr_mbus_driver_fits(d, man, medium))
+            return mo->info.name;
+    }
+    return generic;
+}
+
+const struct mtr_proto_ops mtr_proto_mbus = {
+    MTR_PROTO_MBUS, "mbus", bus_open, bus_close, attach, detach, read_q, quantities,
+    mtr_mbus_cfg_allowed, mtr_mbus_cfg_apply, records, snapshot,
+};

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal M-Bus declarations shared by the session (mbus_session.c), the
+ * engine (engine_mbus*.c), scans, the record conversion and the M-Bus drivers:
+ * the bus and per-meter state, transactions, and the driver data format. */
+#ifndef MTR_MBUS_INTERNAL_H
+#define MTR_MBUS_INTERNAL_H
+
+#include "core/internal.h"
+#include "core/transport/link.h"
+#include "proto/mbus.h"
+
+/* ---- bus and meter state -------------------------------------------------- */
+
+/** The bus's M-Bus state (meter_bus.priv and .link). */
+struct mtr_mbus_bus {
+    struct mtr_link link;
+    mtr_mbus_parser_t parser;
+    int8_t fcb[256]; /* FCB of the next REQ_UD2 per address; -1: unknown (SND_NKE first) */
+    int echo;        /* MTR_ECHO_* */
+    int echo_seen;   /* an echo of our own request was seen on this line */
+};
+
+/** A meter handle's M-Bus state (meter.priv). */
+struct mtr_mbus_meter {
+    int use_secondary;          /* talk through a selection, then to 0xFD */
+    mtr_mbus_secondary_t sec;   /* the selection */
+    uint8_t select_c;           /* 0x53 or 0x73 */
+    unsigned telegrams;         /* most telegrams per read */
+    int timeout_auto;           /* the response timeout follows the baud rate */
+};
+
+/* ---- transactions (mbus_session.c) ---------------------------------------- */
+
+enum { MTR_MBUS_X_ACK = 1, MTR_MBUS_X_RSP = 2 };
+
+/** A reply: one frame, copied off the parser. */
+struct mtr_mbus_reply {
+    uint8_t buf[MTR_MBUS_FRAME_MAX];
+    mtr_mbus_frame_t frame; /* points into buf */
+    unsigned garbled;       /* malformed candidates, noise bytes, truncated tails */
+    size_t extra;           /* bytes of frames after the first */
+};
+
+/** The response timeout the standard implies at a baud rate (ms). */
+unsigned mtr_mbus_default_timeout(unsigned baud, int tcp);
+/**
+ * One request and its reply, retried per the handle on a timeout or a corrupt
+ * reply. @p strict (scans, selections): garbled bytes, noise or a second frame
+ * mean several slaves answered → METER_ECOLLISION, never retried.
+ * The caller holds the bus lock.
+ * @return METER_OK, METER_ETIMEDOUT, METER_ECOLLISION, METER_ECHECKSUM,
+ *         METER_EFRAME (not the expected kind), METER_ETRUNCATED, METER_EIO.
+ */
+int mtr_mbus_request(meter_t *m, const uint8_t *req, size_t n, int expect, int strict,
+                     struct mtr_mbus_reply *r);
+/** Select the handle's secondary address (strict). Caller holds the lock. */
+int mtr_mbus_select(meter_t *m, const mtr_mbus_secondary_t *sel, uint8_t c);
+/** The address the handle talks to: its primary address, or 0xFD after a selection. */
+int mtr_mbus_target(meter_t *m, int *addr);
+
+/** Called once per telegram of a read; return nonzero to stop. */
+typedef int (*mtr_mbus_telegram_fn)(meter_t *m, const mtr_mbus_frame_t *f,
+                                    const mtr_mbus_app_t *app, unsigned index, void *ud);
+/** Read the meter's telegrams (REQ_UD2, FCB toggled, DIF 1F → next), under the bus lock. */
+int mtr_mbus_read_telegrams(meter_t *m, mtr_mbus_telegram_fn fn, void *ud);
+/** Send one SND_UD (or control) frame and expect E5. Caller holds the lock. */
+int mtr_mbus_send_expect_ack(meter_t *m, const uint8_t *req, size_t n);
+/** Switch the bus's serial speed (after a baud change); also the bus's conn. */
+int mtr_mbus_relink(meter_t *m, unsigned baud);
+
+/* ---- records (mbus_records.c) --------------------------------------------- */
+
+/** One codec record as a public record (name, unit, value or text, DIF fields). */
+void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int index);
+/** The obvious catalogue quantity of a generic record, and its value in the catalogue unit.
+ *  @return 1 when one fits. */
+int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, meter_quantity_t *q,
+                       double *value);
+/** Format the header's id as 8 hex digits (BCD digits as they read). */
+void mtr_mbus_id_text(uint32_t id, char out[9]);
+
+/* ---- drivers --------------------------------------------------------------- */
+
+/** One row of a model's record map: which record is which catalogue quantity. */
+struct mtr_mbus_row {
+    uint8_t function;   /* mtr_mbus_function_t of the DIF */
+    uint8_t tariff;
+    uint8_t quantity;   /* mtr_mbus_quantity_t (energy …) */
+    uint8_t unit;       /* mtr_mbus_unit_t the record must have */
+    meter_quantity_t q; /* the catalogue quantity */
+    const char *cite;
+};
+
+/** How a setting's value goes into the SND_UD. */
+enum mtr_mbus_wenc {
+    MTR_MBUS_W_BAUD = 1,  /* control frame, CI B8..BD */
+    MTR_MBUS_W_ADDRESS,   /* 51 01 7A nn */
+    MTR_MBUS_W_SECONDARY, /* 51 0C 79 + 4 BCD bytes */
+    MTR_MBUS_W_BCD2,      /* prefix + 1 BCD byte */
+    MTR_MBUS_W_BCD8,      /* prefix + 4 BCD bytes, value × scale */
+    MTR_MBUS_W_FIXED      /* prefix only (actions: the data is part of it) */
+};
+
+/** One row of a model's write table. */
+struct mtr_mbus_wrow {
+    enum mtr_cfg_kind kind;
+    int id;               /* meter_setting_t or meter_action_t */
+    uint8_t enc;          /* enum mtr_mbus_wenc */
+    uint8_t prefix[8];    /* CI 51 data before the value (DIF VIF …) */
+    uint8_t nprefix;
+    const double *set;    /* allowed values, or NULL for [lo, hi] */
+    size_t nset;
+    double lo, hi;
+    double scale;         /* BCD8: value on the wire = value × scale */
+    unsigned risk;        /* METER_RISK_* */
+    const char *cite;
+};
+
+/** A model's M-Bus driver data (mtr_model.proto_data). */
+struct mtr_mbus_driver {
+    const struct mtr_mbus_row *rows; /* NULL: generic (every record, catalogue where obvious) */
+    size_t nrows;
+    const uint16_t *man;             /* manufacturer codes that identify it (either byte order) */
+    size_t nman;
+    int medium;                      /* medium that identifies it; -1 any */
+    const struct mtr_mbus_wrow *writes;
+    size_t nwrites;
+};
+
+/** The model a scanned meter fits ("mbus" when only the generic one does). */
+const char *mtr_mbus_model_for(uint16_t man, uint8_t medium);
+/** Does the header identify a meter of this driver? */
+int mtr_mbus_driver_fits(const struct mtr_mbus_driver *d, uint16_t man, uint8_t medium);
+
+/* ---- engine (engine_mbus.c, engine_mbus_cfg.c) ----------------------------- */
+
+extern const struct mtr_proto_ops mtr_proto_mbus;
+int mtr_mbus_cfg_allowed(const meter_t *m, const struct mtr_cfg *c, char *buf, size_t len,
+                         unsigned *risk);
+int mtr_mbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size_t cap,
+                       size_t *flen);
+
+#endif /* MTR_MBUS_INTERNAL_H */

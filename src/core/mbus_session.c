@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: MIT */
+/* M-Bus master sessions over a raw link: one request and its reply (echo
+ * dropped, garbage skipped, collisions told apart from silence), retries,
+ * SND_NKE and the FCB kept per slave address, secondary selection, and
+ * multi-telegram reads. Waits only on the link, never sleeps. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mbus_internal.h"
+
+unsigned mtr_mbus_default_timeout(unsigned baud, int tcp)
+{
+    if (tcp)
+        return 3000; /* gateways buffer; users with fast ones lower it */
+    if (!baud)
+        baud = 2400;
+    /* EN 13757-2: the answer starts within 330 bit times + 50 ms; we add the
+     * first character (11 bit times) and 100 ms for level converters */
+    return (unsigned)((341u * 1000u + baud - 1) / baud) + 150u;
+}
+
+/* silence between bytes of one answer that ends it (ms) */
+static unsigned gap_ms(const struct mtr_link *l)
+{
+    if (l->kind == MTR_LINK_TCP)
+        return 300;
+    unsigned bits40 = l->baud ? (40u * 1000u + l->baud - 1) / l->baud : 100;
+    return bits40 > 100 ? bits40 : 100;
+}
+
+/* Feed received bytes; copy the first complete slave frame into r. */
+static void take(struct mtr_mbus_bus *mb, const uint8_t *in, size_t n, struct mtr_mbus_reply *r,
+                 int *have)
+{
+    size_t off = 0;
+    for (;;) {
+        size_t used = 0;
+        mtr_mbus_frame_t f;
+        int ev = mtr_mbus_parser_feed(&mb->parser, in + off, n - off, &used, &f, NULL, 0);
+        off += used;
+        if (ev == MTR_MBUS_NEED_MORE)
+            return;
+        if (ev < 0) {
+            r->garbled++;
+            continue;
+        }
+        if (ev == MTR_MBUS_ECHO) {
+            mb->echo_seen = 1;
+            continue;
+        }
+        int master = f.kind != MTR_MBUS_FRAME_ACK && mtr_mbus_c_is_request(f.c);
+        if (master) { /* someone's request (an echo we did not arm, another master) */
+            if (mb->echo == MTR_ECHO_OFF)
+                r->garbled++;
+            continue;
+        }
+        if (*have) {
+            r->extra += f.size;
+            continue;
+        }
+        memcpy(r->buf, mb->parser.buf, f.size);
+        mtr_mbus_frame_parse(r->buf, f.size, &r->frame, NULL, NULL, 0);
+        *have = 1;
+    }
+}
+
+static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int strict,
+                    struct mtr_mbus_reply *r)
+{
+    struct mtr_mbus_bus *mb = m->bus->priv;
+    struct mtr_link *l = &mb->link;
+    char eb[160];
+    memset(r, 0, sizeof *r);
+    mtr_link_flush_input(l);
+    mtr_mbus_parser_init(&mb->parser);
+    if (mb->echo != MTR_ECHO_OFF)
+        mtr_mbus_parser_expect_echo(&mb->parser, req, n);
+    mtr_log_hex(m, "mbus send", req, n);
+    uint64_t s0 = l->bytes_sent, r0 = l->bytes_received;
+    m->stats.transactions++;
+    double ct = mtr_link_char_time(l);
+    unsigned wto = 1000u + (unsigned)(ct * 1000.0 * (double)n * 2);
+    int rc = mtr_link_write(l, req, n, wto, eb, sizeof eb);
+    if (rc == METER_OK)
+        mtr_link_drain(l);
+    int have = 0;
+    unsigned wait = m->timeout_ms;
+    while (rc == METER_OK) {
+        uint8_t in[300];
+        size_t got = 0;
+        rc = mtr_link_read(l, in, sizeof in, wait, &got, eb, sizeof eb);
+        if (rc == METER_ETIMEDOUT) {
+            rc = METER_OK;
+            break;
+        }
+        if (rc != METER_OK)
+            break;
+        mtr_log_hex(m, "mbus recv", in, got);
+        take(mb, in, got, r, &have);
+        if (have && !strict && mtr_mbus_parser_pending(&mb->parser) == 0)
+            break; /* a read: the answer is complete */
+        wait = gap_ms(l);
+    }
+    m->stats.bytes_sent += l->bytes_sent - s0;
+    m->stats.bytes_received += l->bytes_received - r0;
+    if (rc != METER_OK)
+        return mtr_set_err(m, rc, "M-Bus link: %s", eb);
+    size_t pending = mtr_mbus_parser_pending(&mb->parser);
+    unsigned bad = r->garbled + (pending ? 1u : 0u) + (mb->parser.noise ? 1u : 0u);
+    if (!have) {
+        if (!bad)
+            return mtr_set_err(m, METER_ETIMEDOUT, "no answer within %u ms", m->timeout_ms);
+        if (strict)
+            return mtr_set_err(m, METER_ECOLLISION, "garbled answer (%zu stray bytes): several "
+                               "slaves answered at once", mb->parser.noise + pending);
+        return mtr_set_err(m, pending ? METER_ETRUNCATED : METER_ECHECKSUM,
+                           "garbled answer: %s", pending ? "frame cut short" : "no valid frame");
+    }
+    if (strict && (bad || r->extra))
+        return mtr_set_err(m, METER_ECOLLISION, "an answer with %zu extra bytes: several slaves "
+                           "answered at once", r->extra + mb->parser.noise + pending);
+    int ack = r->frame.kind == MTR_MBUS_FRAME_ACK;
+    if (expect == MTR_MBUS_X_ACK && !ack)
+        return mtr_set_err(m, strict ? METER_ECOLLISION : METER_EFRAME,
+                           "expected E5, got a %zu-byte frame", r->frame.size);
+    if (expect == MTR_MBUS_X_RSP && r->frame.kind != MTR_MBUS_FRAME_LONG)
+        return mtr_set_err(m, METER_EFRAME, "expected RSP_UD, got %s",
+                           ack ? "E5" : "a short or control frame");
+    return METER_OK;
+}
+
+int mtr_mbus_request(meter_t *m, const uint8_t *req, size_t n, int expect, int strict,
+                     struct mtr_mbus_reply *r)
+{
+    int rc;
+    for (unsigned k = 0;; k++) {
+        rc = exchange(m, req, n, expect, strict, r);
+        if (rc == METER_OK)
+            return METER_OK;
+        int transient = rc == METER_ETIMEDOUT || rc == METER_ECHECKSUM || rc == METER_ETRUNCATED ||
+                        (rc == METER_EFRAME && !strict);
+        if (!transient || k >= m->retries)
+            break;
+        m->stats.retries++;
+        mtr_log(m, METER_LOG_DEBUG, "mbus: %s; repeating the same frame", m->err);
+    }
+    m->stats.errors++;
+    return rc;
+}
+
+int mtr_mbus_select(meter_t *m, const mtr_mbus_secondary_t *sel, uint8_t c)
+{
+    uint8_t f[32];
+    size_t n;
+    struct mtr_mbus_reply r;
+    if (mtr_mbus_build_select(f, sizeof f, sel, c, &n) != METER_OK)
+        return mtr_set_err(m, METER_EINVAL, "cannot build the selection frame");
+    int rc = mtr_mbus_request(m, f, n, MTR_MBUS_X_ACK, 1, &r);
+    if (rc == METER_ETIMEDOUT)
+        return mtr_set_err(m, METER_ENOTFOUND, "no meter answered the selection (C %02X)", c);
+    return rc;
+}
+
+int mtr_mbus_target(meter_t *m, int *addr)
+{
+    struct mtr_mbus_meter *mm = m->priv;
+    if (!mm->use_secondary) {
+        *addr = m->id;
+        return METER_OK;
+    }
+    int rc = mtr_mbus_select(m, &mm->sec, mm->select_c);
+    if (rc != METER_OK)
+        return rc;
+    struct mtr_mbus_bus *mb = m->bus->priv;
+    mb->fcb[MTR_MBUS_ADDR_SELECTED] = 1; /* a fresh selection starts the FCB sequence */
+    *addr = MTR_MBUS_ADDR_SELECTED;
+    return METER_OK;
+}
+
+static int link_reset(meter_t *m, int a)
+{
+    uint8_t f[8];
+    size_t n;
+    struct mtr_mbus_reply r;
+    mtr_mbus_build_snd_nke(f, sizeof f, (uint8_t)a, &n);
+    int rc = mtr_mbus_request(m, f, n, MTR_MBUS_X_ACK, 0, &r);
+    if (rc == METER_OK)
+        ((struct mtr_mbus_bus *)m->bus->priv)->fcb[a] = 1;
+    return rc;
+}
+
+static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
+{
+    struct mtr_mbus_bus *mb = m->bus->priv;
+    struct mtr_mbus_meter *mm = m->priv;
+    int a, rc = mtr_mbus_target(m, &a);
+    if (rc != METER_OK)
+        return rc;
+    if (mb->fcb[a] < 0 && (rc = link_reset(m, a)) != METER_OK)
+        return rc;
+    uint8_t prev[MTR_MBUS_FRAME_MAX];
+    size_t prev_len = 0;
+    for (unsigned t = 0; t < mm->telegrams; t++) {
+        uint8_t f[8];
+        size_t n;
+        struct mtr_mbus_reply r;
+        mtr_mbus_build_req_ud2(f, sizeof f, (uint8_t)a, mb->fcb[a], &n);
+        rc = mtr_mbus_request(m, f, n, MTR_MBUS_X_RSP, 0, &r);
+        if (rc != METER_OK)
+            return t ? mtr_set_err(m, rc, "telegram %u: %s", t + 1, m->err) : rc;
+        mb->fcb[a] = (int8_t)!mb->fcb[a]; /* a good exchange: toggle */
+        if (a <= MTR_MBUS_ADDR_MAX_PRIMARY && r.frame.a != a)
+            return mtr_set_err(m, METER_ESLAVE, "answer from address %u, not %d", r.frame.a, a);
+        if (t && r.frame.size == prev_len && memcmp(prev, r.buf, prev_len) == 0) {
+            mtr_log(m, METER_LOG_INFO, "mbus: telegram %u repeats the last one; the meter "
+                    "ignores the FCB", t + 1);
+            break;
+        }
+        memcpy(prev, r.buf, r.frame.size);
+        prev_len = r.frame.size;
+        mtr_mbus_app_t app;
+        char eb[160];
+        rc = mtr_mbus_reply_parse(&r.frame, &app, eb, sizeof eb);
+        if (rc != METER_OK)
+            return mtr_set_err(m, rc, "telegram %u: %s", t + 1, eb);
+        if (fn(m, &r.frame, &app, t, ud))
+            break;
+        /* more telegrams only when the last record is DIF 1F */
+        mtr_mbus_iter_t it;
+        mtr_mbus_record_t rec;
+        mtr_mbus_iter_init(&it, app.records, app.records_len, 0);
+        while (mtr_mbus_iter_next(&it, &rec, NULL, 0) > 0) {
+        }
+        if (!it.more_follows)
+            break;
+        if (t + 1 == mm->telegrams)
+            mtr_log(m, METER_LOG_WARN, "mbus: more telegrams follow, but the limit is %u "
+                    "(option telegrams=)", mm->telegrams);
+    }
+    return METER_OK;
+}
+
+int mtr_mbus_read_telegrams(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
+{
+    pthread_mutex_lock(&m->bus->lock);
+    int rc = read_locked(m, fn, ud);
+    pthread_mutex_unlock(&m->bus->lock);
+    return rc;
+}
+
+int mtr_mbus_send_expect_ack(meter_t *m, const uint8_t *req, size_t n)
+{
+    struct mtr_mbus_reply r;
+    /* a write is not repeated blindly: the first may have taken effect, and
+     * repeating it is harmless only for idempotent writes, which these are */
+    return mtr_mbus_request(m, req, n, MTR_MBUS_X_ACK, 0, &r);
+}
+
+int mtr_mbus_relink(meter_t *m, unsigned baud)
+{
+    struct mtr_mbus_bus *mb = m->bus->priv;
+    struct mtr_mbus_meter *mm = m->priv;
+    char eb[160];
+    if (mb->link.kind != MTR_LINK_SERIAL) {
+        mtr_log(m, METER_LOG_WARN, "mbus: the meter now speaks %u Bd; set the gateway's serial "
+                "port to match", baud);
+        return METER_OK;
+    }
+    int rc = mtr_link_set_baud(&mb->link, baud, eb, sizeof eb);
+    if (rc != METER_OK)
+        return mtr_set_err(m, rc, "cannot switch the line to %u Bd: %s", baud, eb);
+    m->bus->conn.baud = baud;
+    if (mm->timeout_auto)
+        m->timeout_ms = mtr_mbus_default_timeout(baud, 0);
+    return METER_OK;
+}
