@@ -51,15 +51,8 @@ static unsigned pick(struct meter_sim *s)
     return 1u << b;
 }
 
-static void fix_crc(uint8_t *p, size_t n)
-{
-    uint16_t crc = mtr_mb_crc16(p, n - 2);
-    p[n - 2] = (uint8_t)(crc & 0xFF);
-    p[n - 1] = (uint8_t)(crc >> 8);
-}
-
 void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len, uint8_t *rsp,
-                  size_t rsp_len, int tcp)
+                  size_t rsp_len, const struct mtr_sim_framing *fr)
 {
     if (s->pace_baud) {
         /* what a line at this baud (11 bits a character) takes for request and reply */
@@ -76,18 +69,15 @@ void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_le
         break;
     }
     case METER_SIM_F_TRUNCATE:
-        rsp_len = 1 + mtr_sim_random(s, (unsigned)rsp_len - 1);
+        if (rsp_len > 1)
+            rsp_len = 1 + mtr_sim_random(s, (unsigned)rsp_len - 1);
         break;
     case METER_SIM_F_DELAY:
         pause_us((unsigned long)s->delay_ms * 1000);
         break;
     case METER_SIM_F_WRONG_ID:
-        if (tcp) {
-            rsp[6] = (uint8_t)(rsp[6] + 1);
-        } else {
-            rsp[0] = (uint8_t)(rsp[0] % 247 + 1);
-            fix_crc(rsp, rsp_len);
-        }
+        if (fr->readdress && fr->readdress(rsp, rsp_len) && fr->reseal)
+            fr->reseal(rsp, rsp_len);
         break;
     case METER_SIM_F_GARBAGE: {
         uint8_t noise[8];
@@ -101,21 +91,13 @@ void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_le
         put(fd, req, req_len);
         break;
     case METER_SIM_F_EXCEPTION: {
-        size_t hl = tcp ? 7 : 1;
-        uint8_t ex[16];
-        memcpy(ex, rsp, hl);
-        ex[hl] = (uint8_t)(rsp[hl] | 0x80);
-        ex[hl + 1] = 0x04;
-        size_t n = hl + 2;
-        if (tcp) {
-            ex[4] = 0;
-            ex[5] = 3;
-        } else {
-            n += 2;
-            fix_crc(ex, n);
+        uint8_t out[64];
+        size_t n = fr->refusal ? fr->refusal(rsp, rsp_len, out, sizeof out) : 0;
+        if (n) {
+            put(fd, out, n);
+            return;
         }
-        put(fd, ex, n);
-        return;
+        break;
     }
     default:
         break;

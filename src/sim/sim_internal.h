@@ -79,9 +79,18 @@ void mtr_sim_meter_clear_energy(struct mtr_sim_meter *sm);
 struct mtr_sim_meter *mtr_sim_find(struct meter_sim *s, int address);
 
 /* sim_fault.c */
+/** How a protocol's reply is changed on purpose by a fault (any hook may be NULL). */
+struct mtr_sim_framing {
+    /* recompute the reply's check (CRC, checksum) after a deliberate change */
+    void (*reseal)(uint8_t *p, size_t n);
+    /* make the reply come from another address (then resealed); 0 if it has none */
+    int (*readdress)(uint8_t *p, size_t n);
+    /* the protocol's refusal in place of the reply (Modbus exception 04, M-Bus CI 70); 0: none */
+    size_t (*refusal)(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap);
+};
 /** Send a reply (req: the request as received) with faults and pacing applied. */
 void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len, uint8_t *rsp,
-                  size_t rsp_len, int tcp);
+                  size_t rsp_len, const struct mtr_sim_framing *fr);
 /** A random number in [0, n). */
 unsigned mtr_sim_random(struct meter_sim *s, unsigned n);
 

@@ -350,6 +350,50 @@ static int matches(const struct slave *sl, const mtr_mbus_secondary_t *p)
            (p->medium == 0xFF || p->medium == sl->med);
 }
 
+/* How faults change an M-Bus reply: the address and the checksum of a short or
+ * long frame; the refusal is a CI 70 application error ("unspecified"). */
+static void mbus_reseal(uint8_t *p, size_t n)
+{
+    if (n >= 9 && p[0] == MTR_MBUS_START_LONG)
+        p[n - 2] = mtr_mbus_checksum(p + 4, n - 6);
+    else if (n == 5 && p[0] == MTR_MBUS_START_SHORT)
+        p[3] = mtr_mbus_checksum(p + 1, 2);
+}
+
+static int mbus_readdress(uint8_t *p, size_t n)
+{
+    if (n >= 9 && p[0] == MTR_MBUS_START_LONG) {
+        p[5] = (uint8_t)((p[5] + 1) % 251);
+        return 1;
+    }
+    return 0; /* a single E5 carries no address */
+}
+
+static size_t mbus_refusal(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap)
+{
+    static const uint8_t unspecified = 0x00;
+    size_t len = 0;
+    if (n < 9 || rsp[0] != MTR_MBUS_START_LONG)
+        return 0;
+    return mtr_mbus_build_long(out, cap, MTR_MBUS_C_RSP_UD, rsp[5], 0x70, &unspecified, 1, &len) ==
+                   METER_OK
+               ? len
+               : 0;
+}
+
+static const struct mtr_sim_framing mbus_framing = {mbus_reseal, mbus_readdress, mbus_refusal};
+
+/* The request's bytes again (for an echo fault). */
+static size_t request_bytes(const mtr_mbus_frame_t *f, uint8_t *buf, size_t cap)
+{
+    size_t len = 0;
+    if (f->kind == MTR_MBUS_FRAME_SHORT)
+        mtr_mbus_build_short(buf, cap, f->c, f->a, &len);
+    else if (f->kind == MTR_MBUS_FRAME_CONTROL || f->kind == MTR_MBUS_FRAME_LONG)
+        mtr_mbus_build_long(buf, cap, f->c, f->a, f->ci, f->data, f->data_len, &len);
+    return len;
+}
+
 static void handle(struct meter_sim *s, int fd, const mtr_mbus_frame_t *f)
 {
     struct mbus_sim *ms = s->proto_ctx;
@@ -410,7 +454,9 @@ static void handle(struct meter_sim *s, int fd, const mtr_mbus_frame_t *f)
         mtr_sim_meter_derive(sm);
     }
     if (nr == 1) {
-        send_all(fd, replies[0], rlen[0]);
+        uint8_t req[MTR_MBUS_FRAME_MAX];
+        mtr_sim_send(s, fd, req, request_bytes(f, req, sizeof req), replies[0], rlen[0],
+                     &mbus_framing);
     } else if (nr > 1) {
         uint8_t out[MTR_MBUS_FRAME_MAX + 32];
         send_all(fd, out, garble(replies, rlen, nr, out, sizeof out));

@@ -235,6 +235,62 @@ static int fill_coils(struct mtr_sim_meter *sm, uint16_t addr, unsigned count, u
     return 0;
 }
 
+/* How faults change a Modbus reply: RTU has its id first and a CRC last; TCP its
+ * unit id in the MBAP header. The refusal is exception 04 (slave device failure). */
+static void rtu_reseal(uint8_t *p, size_t n)
+{
+    if (n < 4)
+        return;
+    uint16_t crc = mtr_mb_crc16(p, n - 2);
+    p[n - 2] = (uint8_t)(crc & 0xFF);
+    p[n - 1] = (uint8_t)(crc >> 8);
+}
+
+static int rtu_readdress(uint8_t *p, size_t n)
+{
+    if (n < 4)
+        return 0;
+    p[0] = (uint8_t)(p[0] % 247 + 1);
+    return 1;
+}
+
+static int tcp_readdress(uint8_t *p, size_t n)
+{
+    if (n < 8)
+        return 0;
+    p[6] = (uint8_t)(p[6] + 1);
+    return 1;
+}
+
+static size_t refusal(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap, size_t hl, int tcp)
+{
+    if (n < hl + 1 || cap < hl + 4)
+        return 0;
+    memcpy(out, rsp, hl);
+    out[hl] = (uint8_t)(rsp[hl] | 0x80);
+    out[hl + 1] = 0x04;
+    if (tcp) {
+        out[4] = 0;
+        out[5] = 3;
+        return hl + 2;
+    }
+    rtu_reseal(out, hl + 4);
+    return hl + 4;
+}
+
+static size_t rtu_refusal(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap)
+{
+    return refusal(rsp, n, out, cap, 1, 0);
+}
+
+static size_t tcp_refusal(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap)
+{
+    return refusal(rsp, n, out, cap, 7, 1);
+}
+
+static const struct mtr_sim_framing rtu_framing = {rtu_reseal, rtu_readdress, rtu_refusal};
+static const struct mtr_sim_framing tcp_framing = {NULL, tcp_readdress, tcp_refusal};
+
 /* Build libmodbus's reply into the capture socket, then send it with faults applied. */
 static void reply(struct meter_sim *s, int fd, const uint8_t *req, int len, int exception)
 {
@@ -248,7 +304,7 @@ static void reply(struct meter_sim *s, int fd, const uint8_t *req, int len, int 
     uint8_t rsp[MODBUS_TCP_MAX_ADU_LENGTH];
     ssize_t got = read(s->cap[1], rsp, sizeof rsp);
     if (got > 0)
-        mtr_sim_send(s, fd, req, (size_t)len, rsp, (size_t)got, s->tcp);
+        mtr_sim_send(s, fd, req, (size_t)len, rsp, (size_t)got, s->tcp ? &tcp_framing : &rtu_framing);
 }
 
 /* Handle one well-formed request (req/len as libmodbus frames it). */
