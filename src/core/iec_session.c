@@ -132,6 +132,14 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
                 return mtr_set_err(m, METER_ETIMEDOUT, "iec: no data within %u ms after the %s",
                                    m->timeout_ms, switched ? "speed switch" : "identification");
             }
+            if (r.stx_seen && r.o.bcc != MTR_IEC_BCC_NONE && !mtr_iec_reader_at_end(&r)) {
+                /* a message framed by STX ends with '!', ETX and its check character: one that
+                 * goes quiet before them broke off (bcc=none accepts meters that omit them) */
+                *res = A_RETRY;
+                return mtr_set_err(m, METER_ETRUNCATED,
+                                   "iec: the readout broke off after %zu data sets (no '!' and ETX "
+                                   "within %u ms)", out->n, m->timeout_ms);
+            }
             rc = mtr_iec_reader_finish(&r);
             if (rc == MTR_IEC_COMPLETE)
                 break;

@@ -26,7 +26,7 @@ static void pause_us(unsigned long us)
     }
 }
 
-static void put(int fd, const uint8_t *p, size_t n)
+static void put_raw(int fd, const uint8_t *p, size_t n)
 {
     while (n) {
         ssize_t k = write(fd, p, n);
@@ -35,6 +35,16 @@ static void put(int fd, const uint8_t *p, size_t n)
         p += k;
         n -= (size_t)k;
     }
+}
+
+/* Out through the protocol's writer where it has one. */
+static void put(struct meter_sim *s, const struct mtr_sim_framing *fr, int fd, const uint8_t *p,
+                size_t n)
+{
+    if (fr->write)
+        fr->write(s, fd, p, n);
+    else
+        put_raw(fd, p, n);
 }
 
 /* Pick the fault for this reply (0: none). */
@@ -84,17 +94,17 @@ void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_le
         unsigned n = 1 + mtr_sim_random(s, sizeof noise);
         for (unsigned i = 0; i < n; i++)
             noise[i] = (uint8_t)mtr_sim_random(s, 256);
-        put(fd, noise, n);
+        put(s, fr, fd, noise, n);
         break;
     }
     case METER_SIM_F_ECHO:
-        put(fd, req, req_len);
+        put(s, fr, fd, req, req_len);
         break;
     case METER_SIM_F_EXCEPTION: {
         uint8_t out[64];
         size_t n = fr->refusal ? fr->refusal(rsp, rsp_len, out, sizeof out) : 0;
         if (n) {
-            put(fd, out, n);
+            put(s, fr, fd, out, n);
             return;
         }
         break;
@@ -102,7 +112,7 @@ void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_le
     default:
         break;
     }
-    put(fd, rsp, rsp_len);
+    put(s, fr, fd, rsp, rsp_len);
 }
 
 unsigned long meter_sim_fault_count(const meter_sim_t *s, meter_sim_fault_t fault)

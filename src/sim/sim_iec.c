@@ -27,6 +27,7 @@ struct reg {
 };
 
 struct sim_iec {
+    unsigned fault_baud; /* the readout's speed while faults are applied to it */
     /* options */
     char ident[MTR_IEC_IDLINE_MAX + 1]; /* without CR LF */
     char devaddr[MTR_IEC_DEVADDR_MAX + 1];
@@ -329,6 +330,16 @@ static void load_regs(struct meter_sim *s)
     }
 }
 
+/* Faults on the readout: the data message goes out at the meter's speed; a
+ * flipped bit or a cut-off message must be caught by the check character or
+ * the missing ETX. (Readdressing and refusals do not apply to a readout.) */
+static void write_at_speed(struct meter_sim *s, int fd, const uint8_t *p, size_t n)
+{
+    send_at(s, fd, ctx(s)->fault_baud, p, n);
+}
+
+static const struct mtr_sim_framing iec_framing = {NULL, NULL, NULL, write_at_speed};
+
 static int send_readout(struct meter_sim *s, int fd, unsigned baud)
 {
     struct sim_iec *c = ctx(s);
@@ -346,7 +357,13 @@ static int send_readout(struct meter_sim *s, int fd, unsigned baud)
         memcpy(frame + 1, block, n);
         frame[n + 1] = MTR_IEC_ETX;
         frame[n + 2] = mtr_iec_bcc(c->alg, frame + 1, n + 1);
-        rc = send_at(s, fd, baud, frame, n + 3);
+        if (s->faults) {
+            c->fault_baud = baud;
+            mtr_sim_send(s, fd, NULL, 0, frame, n + 3, &iec_framing);
+            rc = 0;
+        } else {
+            rc = send_at(s, fd, baud, frame, n + 3);
+        }
     }
     free(block);
     free(frame);

@@ -87,6 +87,8 @@ struct mtr_sim_framing {
     int (*readdress)(uint8_t *p, size_t n);
     /* the protocol's refusal in place of the reply (Modbus exception 04, M-Bus CI 70); 0: none */
     size_t (*refusal)(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap);
+    /* how bytes go out (NULL: written as they are) */
+    void (*write)(struct meter_sim *s, int fd, const uint8_t *p, size_t n);
 };
 /** Send a reply (req: the request as received) with faults and pacing applied. */
 void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len, uint8_t *rsp,

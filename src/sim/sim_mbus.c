@@ -381,7 +381,7 @@ static size_t mbus_refusal(const uint8_t *rsp, size_t n, uint8_t *out, size_t ca
                : 0;
 }
 
-static const struct mtr_sim_framing mbus_framing = {mbus_reseal, mbus_readdress, mbus_refusal};
+static const struct mtr_sim_framing mbus_framing = {mbus_reseal, mbus_readdress, mbus_refusal, NULL};
 
 /* The request's bytes again (for an echo fault). */
 static size_t request_bytes(const mtr_mbus_frame_t *f, uint8_t *buf, size_t cap)

@@ -288,8 +288,8 @@ static size_t tcp_refusal(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap
     return refusal(rsp, n, out, cap, 7, 1);
 }
 
-static const struct mtr_sim_framing rtu_framing = {rtu_reseal, rtu_readdress, rtu_refusal};
-static const struct mtr_sim_framing tcp_framing = {NULL, tcp_readdress, tcp_refusal};
+static const struct mtr_sim_framing rtu_framing = {rtu_reseal, rtu_readdress, rtu_refusal, NULL};
+static const struct mtr_sim_framing tcp_framing = {NULL, tcp_readdress, tcp_refusal, NULL};
 
 /* Build libmodbus's reply into the capture socket, then send it with faults applied. */
 static void reply(struct meter_sim *s, int fd, const uint8_t *req, int len, int exception)
