@@ -25,6 +25,7 @@ struct option;
 size_t cli_sim_iec_options(struct option *out, size_t cap);
 int cli_sim_iec_option(int c, const char *arg);
 int cli_sim_iec_apply(meter_sim_t *sim);
+int cmd_monitor(int argc, char **argv);
 
 /** Print readings in the chosen format. */
 void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const char *conn,
