@@ -134,6 +134,8 @@ int main(int argc, char **argv)
     }
     stop_flag = 1; /* the bus threads stop at their next wait */
     mq_pollers_free(pollers);
+    for (int i = 0; i < 20 && mq_queue_len(&queue) && atomic_load(&broker_up); i++)
+        mq_publisher_step(&pub, 50); /* up to ~1 s to deliver what is still queued */
     size_t left = mq_queue_len(&queue);
     fprintf(stderr, "meter-mqtt: stopped; %lu readings delivered, %lu dropped (queue full), %zu undelivered\n",
             pub.delivered, mq_queue_dropped(&queue), left);
