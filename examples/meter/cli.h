@@ -19,13 +19,13 @@ int cmd_relay(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_decode_iec(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 struct option;
 /** meter sim's IEC flags: fill @p out (returns how many), take one, apply them. */
 size_t cli_sim_iec_options(struct option *out, size_t cap);
 int cli_sim_iec_option(int c, const char *arg);
 int cli_sim_iec_apply(meter_sim_t *sim);
-int cmd_monitor(int argc, char **argv);
 
 /** Print readings in the chosen format. */
 void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const char *conn,
