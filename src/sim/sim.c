@@ -231,9 +231,7 @@ int meter_sim_value(meter_sim_t *s, int address, meter_quantity_t q, double *val
         return METER_EQUANTITY;
     if (qi->kind != METER_KIND_NUMBER)
         return METER_EUNSUPPORTED;
-    pthread_mutex_lock(&s->lock);
     *value = sm->v[q];
-    pthread_mutex_unlock(&s->lock);
     return METER_OK;
 }
 
