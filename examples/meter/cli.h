@@ -19,6 +19,7 @@ int cmd_relay(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_decode_iec(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 struct option;
 /** meter sim's IEC flags: fill @p out (returns how many), take one, apply them. */

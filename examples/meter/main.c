@@ -29,6 +29,8 @@ static void usage(FILE *f)
             "  scan -c mbus:DEVICE [--primary] [--secondary] [--json]\n"
             "                                 find the meters on an M-Bus line\n"
             "  decode mbus [--json] HEX... | -  decode a captured M-Bus frame\n"
+            "  monitor -m MODEL -c CONNECTION [--interval 1s] [--csv|--json] [--count N] [-q NAME,...]\n"
+            "                                 one timestamped line per snapshot; errors inline\n"
             "  --version                      print the library version\n"
             "\n"
             "connections: rtu:/dev/ttyUSB0?baud=9600&parity=E&id=1   tcp:192.168.1.10:502?id=3\n");
@@ -67,6 +69,8 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (strcmp(cmd, "decode") == 0)
         return cmd_decode(argc - 1, argv + 1);
+    if (strcmp(cmd, "monitor") == 0)
+        return cmd_monitor(argc - 1, argv + 1);
     fprintf(stderr, "meter: unknown command '%s'\n", cmd);
     usage(stderr);
     return 2;

@@ -117,6 +117,21 @@ METER_API void meter_sim_stop(meter_sim_t *sim);
  */
 METER_API int meter_sim_value(meter_sim_t *sim, int address, meter_quantity_t q, double *value);
 
+/**
+ * @brief Change a simulated meter's present value, e.g. a phase current to script a load.
+ * Settable: a phase's voltage, current or power factor and the frequency (the powers
+ * and totals are derived again from them; on a single-phase model "voltage" and
+ * "current" mean phase L1), and stored values (a tariff's energy register, settings).
+ * Values derived from others (powers, sums of phases or tariffs) cannot be set.
+ * Safe to call from any thread while meter_sim_run() serves: a reply never mixes
+ * values from before and after the change.
+ * @return METER_OK, METER_EINVAL, METER_ENOTFOUND (no meter at @p address),
+ *         METER_EQUANTITY (the model has no such quantity), METER_EUNSUPPORTED (a text
+ *         or derived quantity), METER_ERANGE (not a finite number).
+ * @since 0.2
+ */
+METER_API int meter_sim_set_value(meter_sim_t *sim, int address, meter_quantity_t q, double value);
+
 /** @brief Requests served so far. @since 0.1 */
 METER_API unsigned long meter_sim_requests(const meter_sim_t *sim);
 

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pty.h>
@@ -98,6 +99,7 @@ int meter_sim_new(meter_sim_t **out, const char *listen, char *err, size_t len)
     struct meter_sim *s = calloc(1, sizeof *s);
     if (!s)
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    pthread_mutex_init(&s->lock, NULL);
     s->listen_fd = s->pty_master = s->pty_slave = -1;
     s->cap[0] = s->cap[1] = -1;
     s->delay_ms = 1000;
@@ -233,6 +235,36 @@ int meter_sim_value(meter_sim_t *s, int address, meter_quantity_t q, double *val
     return METER_OK;
 }
 
+int meter_sim_set_value(meter_sim_t *s, int address, meter_quantity_t q, double value)
+{
+    if (!s)
+        return METER_EINVAL;
+    if (!isfinite(value))
+        return METER_ERANGE;
+    struct mtr_sim_meter *sm = mtr_sim_find(s, address);
+    if (!sm)
+        return METER_ENOTFOUND;
+    const meter_quantity_info_t *qi = meter_quantity_info(q);
+    if (!qi || !mtr_model_row(sm->model, q))
+        return METER_EQUANTITY;
+    if (qi->kind != METER_KIND_NUMBER)
+        return METER_EUNSUPPORTED;
+    if (sm->model->phases != 3 && (q == METER_Q_CURRENT || q == METER_Q_VOLTAGE))
+        q = q == METER_Q_CURRENT ? METER_Q_CURRENT_L1 : METER_Q_VOLTAGE_L1;
+    pthread_mutex_lock(&s->lock);
+    double old = sm->v[q];
+    sm->v[q] = value;
+    mtr_sim_meter_derive(sm);
+    int rc = METER_OK;
+    if (sm->v[q] != value) { /* derived from other values: put everything back */
+        sm->v[q] = old;
+        mtr_sim_meter_derive(sm);
+        rc = METER_EUNSUPPORTED;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
 void meter_sim_stop(meter_sim_t *s)
 {
     if (!s)
@@ -278,13 +310,18 @@ int meter_sim_run(meter_sim_t *s)
                 else if (c >= 0)
                     close(c);
             } else {
+                pthread_mutex_lock(&s->lock);
                 s->ops->serve(s, s->pty_master);
+                pthread_mutex_unlock(&s->lock);
             }
         }
         for (int i = n - 1; i >= 2; i--) {
             if (!pfd[i].revents)
                 continue;
-            if (s->ops->serve(s, s->clients[i - 2]) < 0 || (pfd[i].revents & POLLHUP))
+            pthread_mutex_lock(&s->lock);
+            int gone = s->ops->serve(s, s->clients[i - 2]) < 0;
+            pthread_mutex_unlock(&s->lock);
+            if (gone || (pfd[i].revents & POLLHUP))
                 drop_client(s, i - 2);
         }
         if (s->max_requests && s->requests >= s->max_requests)
@@ -305,5 +342,6 @@ void meter_sim_free(meter_sim_t *s)
     for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
         if (fds[i] >= 0)
             close(fds[i]);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }

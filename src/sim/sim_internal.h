@@ -4,6 +4,7 @@
 #ifndef MTR_SIM_INTERNAL_H
 #define MTR_SIM_INTERNAL_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 
@@ -66,6 +67,7 @@ struct meter_sim {
     int cap[2];               /* socketpair: a reply is built into cap[0], read from cap[1] */
     void *proto_ctx;      /* modbus_t * for Modbus */
     void *proto_map;      /* modbus_mapping_t * for Modbus */
+    pthread_mutex_t lock; /* values: serving vs meter_sim_set_value() */
 };
 
 /* sim_meter.c */

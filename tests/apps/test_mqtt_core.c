@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* meter-mqtt's pure parts: the config parser (values, defaults, every error
+ * with its line), the bounded queue (order, drop-oldest, ack, resend after a
+ * lost link) and the state/discovery JSON. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "config.h"
+#include "payload.h"
+#include "queue.h"
+
+static void config_good(void **state)
+{
+    (void)state;
+    const char *text = "# a comment\n"
+                       "[mqtt]\n"
+                       "host = broker.lan\n"
+                       "port=1884\n"
+                       "  prefix = home/meters  \n"
+                       "queue = 50\n"
+                       "; another comment\n"
+                       "[meter grid]\n"
+                       "model = pro380-mod\n"
+                       "connection = rtu:/dev/ttyUSB0?baud=9600&id=1\n"
+                       "interval = 500ms\n"
+                       "quantities = voltage_l1 , current_l1\n"
+                       "[meter ev-2]\n"
+                       "model = klefr-6924\n"
+                       "connection = tcp:10.0.0.7:502?id=3\n";
+    struct mq_config c;
+    char err[300];
+    assert_int_equal(mq_config_parse(&c, "t.ini", text, err, sizeof err), 0);
+    assert_string_equal(c.host, "broker.lan");
+    assert_int_equal(c.port, 1884);
+    assert_string_equal(c.prefix, "home/meters");
+    assert_string_equal(c.client_id, "meter-mqtt");
+    assert_int_equal(c.queue_max, 50);
+    assert_int_equal(c.nmeters, 2);
+    assert_string_equal(c.meters[0].name, "grid");
+    assert_int_equal(c.meters[0].interval_ms, 500);
+    assert_int_equal(c.meters[0].nquantities, 2);
+    assert_int_equal(c.meters[0].quantities[1], METER_Q_CURRENT_L1);
+    assert_int_equal(c.meters[0].line, 8);
+    assert_int_equal(c.meters[1].interval_ms, 10000); /* default */
+    assert_null(c.meters[1].quantities);                /* all */
+    mq_config_free(&c);
+}
+
+static void config_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *msg;
+    } t[] = {
+        {"[meter a]\nmodel = klefr-6924\nintervall = 1s\n", "t.ini:3: unknown key 'intervall' in [meter]"},
+        {"[mqtt]\nhots = x\n", "t.ini:2: unknown key 'hots' in [mqtt]"},
+        {"[meter a]\ninterval = 50ms\n", "t.ini:2: bad interval '50ms'"},
+        {"[meter a]\ninterval = soon\n", "t.ini:2: bad interval 'soon'"},
+        {"[mqtt]\nport = 0\n", "t.ini:2: bad port '0'"},
+        {"[mqtt]\nqueue = -1\n", "t.ini:2: bad queue '-1'"},
+        {"[mqtt]\nprefix = a/#\n", "t.ini:2: bad prefix 'a/#'"},
+        {"model = x\n", "t.ini:1: 'model' outside a section"},
+        {"[meter A b]\n", "t.ini:1: bad meter name 'A b'"},
+        {"[meter a]\nmodel = klefr-6924\nconnection = tcp:h\n[meter a]\n", "t.ini:4: meter 'a' is defined twice (first at line 1)"},
+        {"[meter a]\nmodel = klefr-6924\nmodel = klefr-6924\n", "t.ini:3: 'model' given twice"},
+        {"[meter a]\nconnection = /dev/ttyUSB0\n", "t.ini:2: bad connection '/dev/ttyUSB0'"},
+        {"[meter a]\nmodel = klefr-6924\n\n[mqtt]\n", "t.ini:1: [meter a] has no connection"},
+        {"[meter a]\nconnection = tcp:h\n", "t.ini:1: [meter a] has no model"},
+        {"[mqtt\n", "t.ini:1: expected '[mqtt]' or '[meter NAME]'"},
+        {"[mqtt]\nhost\n", "t.ini:2: expected 'key = value'"},
+        {"[mqtt]\n", "t.ini: no [meter NAME] section"},
+        {"[mqtt]\nreconnect_min = 10s\nreconnect_max = 1s\n[meter a]\nmodel = klefr-6924\nconnection = tcp:h\n",
+         "t.ini: reconnect_min is above reconnect_max"},
+        {"[meter a]\nquantities = voltage,nope\n", "t.ini:2: unknown quantity 'nope'"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        struct mq_config c;
+        char err[300] = "";
+        if (mq_config_parse(&c, "t.ini", t[i].text, err, sizeof err) != -1 || strncmp(err, t[i].msg, strlen(t[i].msg)))
+            fail_msg("case %zu: got '%s', want '%s…'", i, err, t[i].msg);
+        assert_null(c.meters);
+    }
+}
+
+static void queue_order_and_bound(void **state)
+{
+    (void)state;
+    struct mq_queue q;
+    mq_queue_init(&q, 3);
+    char p[8];
+    for (int i = 1; i <= 5; i++) {
+        snprintf(p, sizeof p, "%d", i);
+        assert_int_equal(mq_queue_push(&q, "t", p), 0);
+    }
+    assert_int_equal(mq_queue_len(&q), 3);
+    assert_int_equal(mq_queue_dropped(&q), 2); /* 1 and 2: the oldest */
+    /* send 3 and 4; the link drops; 4 is acked late (unknown ids are ignored) */
+    struct mq_msg *m = mq_queue_next_unsent(&q);
+    assert_string_equal(m->payload, "3");
+    m->mid = 10;
+    m = mq_queue_next_unsent(&q);
+    assert_string_equal(m->payload, "4");
+    m->mid = 11;
+    assert_int_equal(mq_queue_ack(&q, 11), 1); /* out of order: 3 still heads the queue */
+    assert_int_equal(mq_queue_len(&q), 3);
+    assert_int_equal(mq_queue_ack(&q, 99), 0);
+    mq_queue_reset_sent(&q);
+    m = mq_queue_next_unsent(&q);
+    assert_string_equal(m->payload, "3"); /* sent again first */
+    m->mid = 1;
+    m = mq_queue_next_unsent(&q);
+    assert_string_equal(m->payload, "5"); /* 4 was acknowledged: not again */
+    m->mid = 2;
+    assert_int_equal(mq_queue_ack(&q, 1), 1);
+    assert_int_equal(mq_queue_len(&q), 1);
+    assert_int_equal(mq_queue_ack(&q, 2), 1);
+    assert_int_equal(mq_queue_len(&q), 0);
+    assert_null(mq_queue_next_unsent(&q));
+    mq_queue_destroy(&q);
+}
+
+static void payloads(void **state)
+{
+    (void)state;
+    meter_reading_t r[3];
+    memset(r, 0, sizeof r);
+    r[0] = (meter_reading_t){METER_Q_VOLTAGE, METER_OK, METER_UNIT_VOLT, METER_KIND_NUMBER, 230.1, ""};
+    r[1] = (meter_reading_t){METER_Q_CURRENT, METER_ETIMEDOUT, METER_UNIT_AMPERE, METER_KIND_NUMBER, 0, ""};
+    r[2] = (meter_reading_t){METER_Q_SERIAL_NUMBER, METER_OK, METER_UNIT_NONE, METER_KIND_TEXT, 0, "1\"2"};
+    struct mq_state_info si = {"house", "klefr-6924", 7, "2024-01-01T00:00:00.000Z", 2, METER_ETIMEDOUT, "no reply"};
+    char *s = mq_state_json(&si, r, 3);
+    assert_string_equal(s, "{\"seq\": 7, \"time\": \"2024-01-01T00:00:00.000Z\", \"meter\": \"house\", "
+                           "\"model\": \"klefr-6924\", \"dropped\": 2, \"voltage\": 230.1, \"current\": null, "
+                           "\"serial_number\": \"1\\\"2\", \"errors\": {\"current\": \"METER_ETIMEDOUT\"}, "
+                           "\"error\": \"METER_ETIMEDOUT\", \"message\": \"no reply\"}");
+    free(s);
+    struct mq_discovery_info di = {"br", "meters", "house", "klefr-6924", "meters/status"};
+    char *topic = NULL;
+    s = mq_discovery_json(&di, "homeassistant", METER_Q_ENERGY_ACTIVE_IMPORT, &topic);
+    assert_string_equal(topic, "homeassistant/sensor/br_house/energy_active_import/config");
+    assert_non_null(strstr(s, "\"unique_id\": \"br_house_energy_active_import\""));
+    assert_non_null(strstr(s, "\"device_class\": \"energy\", \"state_class\": \"total_increasing\""));
+    assert_non_null(strstr(s, "\"unit_of_measurement\": \"kWh\""));
+    assert_non_null(strstr(s, "\"value_template\": \"{{ value_json.energy_active_import }}\""));
+    assert_non_null(strstr(s, "\"device\": {\"identifiers\": [\"br_house\"], \"name\": \"house\""));
+    free(s);
+    free(topic);
+    s = mq_discovery_json(&di, "homeassistant", METER_Q_ACTIVE_POWER_L2, &topic);
+    assert_non_null(strstr(s, "\"device_class\": \"power\", \"state_class\": \"measurement\""));
+    free(s);
+    free(topic);
+    s = mq_discovery_json(&di, "homeassistant", METER_Q_BAUD_RATE, &topic);
+    assert_non_null(strstr(s, "\"entity_category\": \"diagnostic\""));
+    assert_null(strstr(s, "state_class"));
+    free(s);
+    free(topic);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(config_good),
+        cmocka_unit_test(config_errors),
+        cmocka_unit_test(queue_order_and_bound),
+        cmocka_unit_test(payloads),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
