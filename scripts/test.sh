@@ -10,7 +10,10 @@ sh scripts/deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DMETER_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure | tee build/ctest.log
+# (no pipe here: under sh -e a pipeline's status is its last command's, and a failing
+# test must fail this script)
+ctest --test-dir build --output-on-failure >build/ctest.log 2>&1 || { cat build/ctest.log; exit 1; }
+cat build/ctest.log
 cmake -S . -B build-asan -DMETER_SANITIZE=ON -DMETER_WERROR=ON -DMETER_BUILD_EXAMPLES=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
