@@ -5,37 +5,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "jsonout.h"
 
 void cli_number(char *buf, size_t len, double v)
 {
-    /* plain decimal, with the fewest decimals that read back as v */
-    if (fabs(v) < 1e15 && (v == 0 || fabs(v) >= 1e-6)) {
-        for (int d = 0; d <= 12; d++) {
-            snprintf(buf, len, "%.*f", d, v);
-            if (strtod(buf, NULL) == v)
-                return;
-        }
-    }
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, len, "%.*g", p, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
+    jo_number(buf, len, v);
 }
 
 void cli_json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
+    jo_string(f, s);
 }
 
 static void value_text(const meter_reading_t *r, char *buf, size_t len)

@@ -4,39 +4,21 @@
  * powers, frequency and power factor are measurements; settings and texts
  * are diagnostics without a state class. */
 #include "payload.h"
+#include "jsonout.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
 static void json_num(FILE *f, double v)
 {
+    char buf[64];
     if (!isfinite(v)) {
         fputs("null", f);
         return;
     }
-    char buf[64];
-    for (int p = 1; p <= 17; p++) { /* the shortest text that reads back as v */
-        snprintf(buf, sizeof buf, "%.*g", p, v);
-        if (strtod(buf, NULL) == v)
-            break;
-    }
+    jo_number(buf, sizeof buf, v);
     fputs(buf, f);
 }
 
@@ -48,22 +30,22 @@ char *mq_state_json(const struct mq_state_info *si, const meter_reading_t *r, si
     if (!f)
         return NULL;
     fprintf(f, "{\"seq\": %lu, \"time\": ", si->seq);
-    json_str(f, si->time);
+    jo_string(f, si->time);
     fprintf(f, ", \"meter\": ");
-    json_str(f, si->meter);
+    jo_string(f, si->meter);
     fprintf(f, ", \"model\": ");
-    json_str(f, si->model);
+    jo_string(f, si->model);
     fprintf(f, ", \"dropped\": %lu", si->dropped);
     size_t failed = 0;
     for (size_t i = 0; i < n; i++) {
         fprintf(f, ", ");
-        json_str(f, meter_quantity_info(r[i].quantity)->name);
+        jo_string(f, meter_quantity_info(r[i].quantity)->name);
         fprintf(f, ": ");
         if (r[i].status != METER_OK) {
             fputs("null", f);
             failed++;
         } else if (r[i].kind == METER_KIND_TEXT) {
-            json_str(f, r[i].text);
+            jo_string(f, r[i].text);
         } else {
             json_num(f, r[i].value);
         }
@@ -74,17 +56,17 @@ char *mq_state_json(const struct mq_state_info *si, const meter_reading_t *r, si
             if (r[i].status == METER_OK)
                 continue;
             fprintf(f, "%s", k++ ? ", " : "");
-            json_str(f, meter_quantity_info(r[i].quantity)->name);
+            jo_string(f, meter_quantity_info(r[i].quantity)->name);
             fprintf(f, ": ");
-            json_str(f, meter_errname(r[i].status));
+            jo_string(f, meter_errname(r[i].status));
         }
         fprintf(f, "}");
     }
     if (si->status != METER_OK) {
         fprintf(f, ", \"error\": ");
-        json_str(f, meter_errname(si->status));
+        jo_string(f, meter_errname(si->status));
         fprintf(f, ", \"message\": ");
-        json_str(f, si->message ? si->message : "");
+        jo_string(f, si->message ? si->message : "");
     }
     fprintf(f, "}");
     if (fclose(f) != 0) {
@@ -148,22 +130,22 @@ char *mq_discovery_json(const struct mq_discovery_info *di, const char *discover
     char id[512];
     snprintf(id, sizeof id, "%s_%s", di->client_id, di->meter);
     fprintf(f, "{\"name\": ");
-    json_str(f, qi->description);
+    jo_string(f, qi->description);
     fprintf(f, ", \"object_id\": ");
     char obj[600];
     snprintf(obj, sizeof obj, "%s_%s", di->meter, qi->name);
-    json_str(f, obj);
+    jo_string(f, obj);
     fprintf(f, ", \"unique_id\": ");
     snprintf(obj, sizeof obj, "%s_%s", id, qi->name);
-    json_str(f, obj);
+    jo_string(f, obj);
     fprintf(f, ", \"state_topic\": ");
     char st[600];
     snprintf(st, sizeof st, "%s/%s/state", di->prefix, di->meter);
-    json_str(f, st);
+    jo_string(f, st);
     fprintf(f, ", \"value_template\": \"{{ value_json.%s }}\"", qi->name);
     if (*meter_unit_symbol(qi->unit) && qi->kind == METER_KIND_NUMBER) {
         fprintf(f, ", \"unit_of_measurement\": ");
-        json_str(f, meter_unit_symbol(qi->unit));
+        jo_string(f, meter_unit_symbol(qi->unit));
     }
     if (dc)
         fprintf(f, ", \"device_class\": \"%s\"", dc);
@@ -172,16 +154,16 @@ char *mq_discovery_json(const struct mq_discovery_info *di, const char *discover
     if (diag)
         fprintf(f, ", \"entity_category\": \"diagnostic\"");
     fprintf(f, ", \"availability_topic\": ");
-    json_str(f, di->availability_topic);
+    jo_string(f, di->availability_topic);
     fprintf(f, ", \"payload_available\": \"online\", \"payload_not_available\": \"offline\"");
     fprintf(f, ", \"device\": {\"identifiers\": [");
-    json_str(f, id);
+    jo_string(f, id);
     fprintf(f, "], \"name\": ");
-    json_str(f, di->meter);
+    jo_string(f, di->meter);
     fprintf(f, ", \"model\": ");
-    json_str(f, di->model);
+    jo_string(f, di->model);
     fprintf(f, ", \"manufacturer\": \"libmeter\", \"sw_version\": ");
-    json_str(f, meter_version_string());
+    jo_string(f, meter_version_string());
     fprintf(f, "}}");
     if (fclose(f) != 0) {
         free(buf);

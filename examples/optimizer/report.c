@@ -3,6 +3,7 @@
  * charger's current, the household load and the allowed current with its
  * reason; or the same as a JSON object (--json). */
 #include "report.h"
+#include "jsonout.h"
 
 #include <math.h>
 
@@ -19,21 +20,6 @@ static void json_array(FILE *f, const double *v, unsigned n)
     for (unsigned k = 0; k < n; k++)
         fprintf(f, "%s%.10g", k ? ", " : "", r3(v[k]));
     fputc(']', f);
-}
-
-static void json_escaped(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
 }
 
 void opt_report(FILE *f, int json, const struct opt_poller *p, const struct opt_poll_result *r)
@@ -56,7 +42,7 @@ void opt_report(FILE *f, int json, const struct opt_poller *p, const struct opt_
                 fprintf(f, "null");
         } else {
             fprintf(f, ", \"error\": \"%s\", \"message\": ", meter_errname(r->read_status));
-            json_escaped(f, r->error);
+            jo_string(f, r->error);
         }
         fprintf(f, ", \"charger\": ");
         json_array(f, r->charger_a, n);
