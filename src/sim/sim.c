@@ -219,10 +219,10 @@ unsigned long meter_sim_requests(const meter_sim_t *s)
     return s ? s->requests : 0;
 }
 
-int meter_sim_value(meter_sim_t *s, int address, meter_quantity_t q, double *value)
+/* The simulated meter at an address, if it serves the numeric quantity q. */
+static int numeric_quantity(meter_sim_t *s, int address, meter_quantity_t q,
+                            struct mtr_sim_meter **out)
 {
-    if (!s || !value)
-        return METER_EINVAL;
     struct mtr_sim_meter *sm = mtr_sim_find(s, address);
     if (!sm)
         return METER_ENOTFOUND;
@@ -231,8 +231,19 @@ int meter_sim_value(meter_sim_t *s, int address, meter_quantity_t q, double *val
         return METER_EQUANTITY;
     if (qi->kind != METER_KIND_NUMBER)
         return METER_EUNSUPPORTED;
-    *value = sm->v[q];
+    *out = sm;
     return METER_OK;
+}
+
+int meter_sim_value(meter_sim_t *s, int address, meter_quantity_t q, double *value)
+{
+    struct mtr_sim_meter *sm;
+    if (!s || !value)
+        return METER_EINVAL;
+    int rc = numeric_quantity(s, address, q, &sm);
+    if (rc == METER_OK)
+        *value = sm->v[q];
+    return rc;
 }
 
 int meter_sim_set_value(meter_sim_t *s, int address, meter_quantity_t q, double value)
@@ -241,21 +252,16 @@ int meter_sim_set_value(meter_sim_t *s, int address, meter_quantity_t q, double 
         return METER_EINVAL;
     if (!isfinite(value))
         return METER_ERANGE;
-    struct mtr_sim_meter *sm = mtr_sim_find(s, address);
-    if (!sm)
-        return METER_ENOTFOUND;
-    const meter_quantity_info_t *qi = meter_quantity_info(q);
-    if (!qi || !mtr_model_row(sm->model, q))
-        return METER_EQUANTITY;
-    if (qi->kind != METER_KIND_NUMBER)
-        return METER_EUNSUPPORTED;
+    struct mtr_sim_meter *sm;
+    int rc = numeric_quantity(s, address, q, &sm);
+    if (rc != METER_OK)
+        return rc;
     if (sm->model->phases != 3 && (q == METER_Q_CURRENT || q == METER_Q_VOLTAGE))
         q = q == METER_Q_CURRENT ? METER_Q_CURRENT_L1 : METER_Q_VOLTAGE_L1;
     pthread_mutex_lock(&s->lock);
     double old = sm->v[q];
     sm->v[q] = value;
     mtr_sim_meter_derive(sm);
-    int rc = METER_OK;
     if (sm->v[q] != value) { /* derived from other values: put everything back */
         sm->v[q] = old;
         mtr_sim_meter_derive(sm);
