@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "hex.h"
+
 #include "proto/iec62056.h"
 
 struct session_case {
@@ -28,23 +30,6 @@ static const struct session_case cases[] = {
     {"neva_mt324_progmode_wb-mqtt-serial.session.txt", MTR_IEC_BCC_XOR, "00000201",
      "NEVAMT324.2307", 17},
 };
-
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        if (!*s)
-            break;
-        unsigned v;
-        assert_int_equal(sscanf(s, "%2x", &v), 1);
-        assert_true(n < cap);
-        out[n++] = (uint8_t)v;
-        s += 2;
-    }
-    return n;
-}
 
 /* "xor=5a sum7=28 got=28" -> which rule the received check character follows */
 static bool expected_alg(const char *note, mtr_iec_bcc_t *alg, unsigned *got)

@@ -15,24 +15,9 @@
 
 #include <cmocka.h>
 
-#include "proto/mbus.h"
+#include "hex.h"
 
-static size_t unhex(const char *s, uint8_t *out, size_t cap)
-{
-    size_t n = 0;
-    while (*s) {
-        while (*s == ' ')
-            s++;
-        if (!*s)
-            break;
-        unsigned v;
-        if (sscanf(s, "%2x", &v) != 1 || n >= cap)
-            fail_msg("bad hex in test: %s", s);
-        out[n++] = (uint8_t)v;
-        s += 2;
-    }
-    return n;
-}
+#include "proto/mbus.h"
 
 /* one record from raw record bytes; the buffer must outlive the record */
 static uint8_t rbuf[256];
