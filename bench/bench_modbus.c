@@ -147,7 +147,7 @@ static void decoding(void)
     const struct mtr_mb_map *map = model->modbus;
     uint16_t words[0x60][2];
     for (size_t i = 0; i < map->nregs && i < 0x60; i++)
-        mtr_mb_encode(&map->regs[i], 1234.5, "13070001", MTR_WORDS_ABCD, words[i]);
+        mtr_mb_encode(&(struct mtr_mb_field){map->regs[i].addr, map->regs[i].words, map->regs[i].type, map->regs[i].exp10}, 1234.5, "13070001", MTR_WORDS_ABCD, words[i]);
     const char *how = bench_alloc_install();
     bench_allocations = 0;
     bench_counting = 1;
@@ -157,7 +157,7 @@ static void decoding(void)
         for (size_t i = 0; i < map->nregs && i < 0x60; i++) {
             meter_reading_t r;
             char err[64];
-            mtr_mb_decode(&map->regs[i], words[i], MTR_WORDS_ABCD, &r, err, sizeof err);
+            mtr_mb_decode_row(&map->regs[i], words[i], MTR_WORDS_ABCD, &r, err, sizeof err);
             decoded++;
         }
     double dt = now() - t0;

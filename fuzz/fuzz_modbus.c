@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             meter_reading_t r;
             char err[160];
             for (int order = 0; order < 2; order++)
-                if (mtr_mb_decode(&map->regs[i], w, order, &r, err, sizeof err) == METER_OK &&
+                if (mtr_mb_decode_row(&map->regs[i], w, order, &r, err, sizeof err) == METER_OK &&
                     r.kind == METER_KIND_NUMBER && !isfinite(r.value))
                     __builtin_trap();
         }
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct mtr_mb_reg row = {METER_Q_SERIAL_NUMBER, 0, words, type, (int8_t)(size ? data[0] % 7 - 3 : 0), 0, "fuzz"};
             meter_reading_t r;
             char err[160];
-            if (mtr_mb_decode(&row, w, MTR_WORDS_ABCD, &r, err, sizeof err) == METER_OK &&
+            if (mtr_mb_decode_row(&row, w, MTR_WORDS_ABCD, &r, err, sizeof err) == METER_OK &&
                 r.text[sizeof r.text - 1] != '\0')
                 __builtin_trap();
         }

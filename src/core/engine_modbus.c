@@ -8,6 +8,27 @@
 
 #include "core/internal.h"
 
+int mtr_mb_decode_row(const struct mtr_mb_reg *r, const uint16_t *words, int word_order,
+                      meter_reading_t *out, char *err, size_t len)
+{
+    const meter_quantity_info_t *qi = meter_quantity_info(r->q);
+    struct mtr_mb_field f = mtr_mb_field_of(r);
+    struct mtr_mb_value v;
+    out->quantity = r->q;
+    out->unit = qi ? qi->unit : METER_UNIT_NONE;
+    out->kind = qi ? qi->kind : METER_KIND_NUMBER;
+    out->value = 0;
+    out->text[0] = '\0';
+    int rc = mtr_mb_decode(&f, words, word_order, &v, err, len);
+    if (rc != METER_OK)
+        return rc;
+    out->value = v.value;
+    _Static_assert(sizeof v.text == sizeof out->text, "codec text fits a reading");
+    if (v.is_text)
+        memcpy(out->text, v.text, sizeof out->text);
+    return METER_OK;
+}
+
 size_t mtr_modbus_quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
 {
     size_t k = 0;
@@ -100,7 +121,7 @@ static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const m
             const struct mtr_mb_reg *row = mtr_model_row(m->model, qs[its[i].tag]);
             meter_reading_t *o = &out[its[i].tag];
             char err[160];
-            int drc = mtr_mb_decode(row, words + (its[i].addr - rq->addr), m->word_order, o, err,
+            int drc = mtr_mb_decode_row(row, words + (its[i].addr - rq->addr), m->word_order, o, err,
                                     sizeof err);
             o->status = drc;
             if (drc != METER_OK) {

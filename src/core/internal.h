@@ -12,6 +12,7 @@
 #include "meter/meter.h"
 #include "meter/record.h"
 #include "meter/settings.h"
+#include "proto/modbus.h"
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -107,19 +108,6 @@ enum mtr_proto mtr_scheme_proto(enum mtr_scheme s);
 const char *mtr_scheme_name(enum mtr_scheme s);
 
 /* ---- Modbus register maps (the drivers' tables) ------------------------- */
-
-enum mtr_regtype {
-    MTR_T_FLOAT = 1, /* IEEE-754 single, two registers, in the map's word order */
-    MTR_T_S16,       /* one register, two's complement */
-    MTR_T_U16,       /* one register, unsigned */
-    MTR_T_HEXTEXT,   /* registers' hex digits as text ("13070001") */
-    MTR_T_HEXNUM,    /* registers' hex digits read as a decimal number (0x0025 = 25) */
-    MTR_T_ASCII,     /* character codes, high byte first, NULs skipped */
-    MTR_T_BAUDCODE,  /* KPM31: 1=1200, 2=2400, 3=4800, 4=9600 */
-    MTR_T_COIL       /* one coil (FC01), 0 or 1 */
-};
-
-enum { MTR_WORDS_ABCD = 0, MTR_WORDS_CDAB = 1 };
 
 /* row flags */
 enum {
@@ -304,21 +292,17 @@ void mtr_bus_ref(struct meter_bus *b);
 /** Open a bus from a parsed connection. */
 int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *err, size_t len);
 
-/* ---- Modbus codec (src/proto/modbus_codec.c), pure ------------------------ */
+/* ---- Modbus rows through the codec (engine_modbus.c) ---------------------- */
 
-uint16_t mtr_mb_crc16(const uint8_t *p, size_t n);
-float mtr_mb_get_float(const uint16_t *w, int word_order);
-void mtr_mb_put_float(float f, uint16_t *w, int word_order);
-/** The shortest decimal that reads back as f, times 10^exp10, as a double. */
-double mtr_decimal_from_float(float f, int exp10);
-/** Decode a register row from its words (or coil bit in words[0]) into out. */
-int mtr_mb_decode(const struct mtr_mb_reg *r, const uint16_t *words, int word_order,
-                  meter_reading_t *out, char *err, size_t len);
-/** Encode a value (catalogue unit) or text into a row's words (simulator, writes). */
-int mtr_mb_encode(const struct mtr_mb_reg *r, double value, const char *text, int word_order,
-                  uint16_t *words);
-/** Build an RTU frame: id, pdu bytes, CRC (low byte first). Returns its length or 0. */
-size_t mtr_mb_rtu_frame(uint8_t *buf, size_t cap, uint8_t id, const uint8_t *pdu, size_t n);
+/** The codec's view of a driver row. */
+static inline struct mtr_mb_field mtr_mb_field_of(const struct mtr_mb_reg *r)
+{
+    struct mtr_mb_field f = {r->addr, r->words, r->type, r->exp10};
+    return f;
+}
+/** Decode a driver row from its words into a reading (quantity, unit, kind, value or text). */
+int mtr_mb_decode_row(const struct mtr_mb_reg *r, const uint16_t *words, int word_order,
+                      meter_reading_t *out, char *err, size_t len);
 
 /* ---- the request planner (planner.c), pure -------------------------------- */
 

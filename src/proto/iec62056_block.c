@@ -5,7 +5,7 @@
  * the next line). Values stay verbatim strings; framing (STX/ETX/BCC) is not here. */
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/status.h"
 #include "proto/iec62056.h"
 
 enum { B_ADDR = 0, B_VALUE, B_SKIP, B_END };
@@ -191,7 +191,7 @@ int mtr_iec_block_byte(mtr_iec_block_t *b, uint8_t c)
             return MTR_IEC_MORE;
         }
         if (b->raw_len == MTR_IEC_VALUE_MAX)
-            return mtr_err(b->err, b->errlen, METER_ELIMIT,
+            return mtr_perr(b->err, b->errlen, METER_ELIMIT,
                            "iec: line %u: value of \"%s\" longer than %d characters", b->line,
                            b->addr, MTR_IEC_VALUE_MAX);
         b->raw[b->raw_len++] = (char)c;
@@ -243,7 +243,7 @@ int mtr_iec_block_byte(mtr_iec_block_t *b, uint8_t c)
 int mtr_iec_block_finish(mtr_iec_block_t *b)
 {
     if (b->state == B_VALUE)
-        return mtr_err(b->err, b->errlen, METER_ETRUNCATED,
+        return mtr_perr(b->err, b->errlen, METER_ETRUNCATED,
                        "iec: line %u: data ends inside the value of \"%s\"", b->line,
                        b->addr);
     drop_pending(b);

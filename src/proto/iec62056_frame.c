@@ -4,7 +4,7 @@
  * SOH C D [STX data] ETX|EOT BCC, STX data ETX|EOT BCC, ACK and NAK. No I/O. */
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/status.h"
 #include "proto/iec62056.h"
 
 uint8_t mtr_iec_bcc_xor(const uint8_t *p, size_t n)
@@ -137,7 +137,7 @@ static int scan_data(const uint8_t *buf, size_t len, size_t start, size_t from,
     for (size_t i = start; i < len; i++) {
         uint8_t c = buf[i] & 0x7F;
         if (i - from + 2 > MTR_IEC_FRAME_MAX)
-            return mtr_err(err, errlen, METER_ELIMIT,
+            return mtr_perr(err, errlen, METER_ELIMIT,
                            "iec: no ETX within %d bytes of the frame start", MTR_IEC_FRAME_MAX);
         if (c == MTR_IEC_ETX || c == MTR_IEC_EOT) {
             out->data = buf + start;
@@ -147,12 +147,12 @@ static int scan_data(const uint8_t *buf, size_t len, size_t start, size_t from,
             return MTR_IEC_COMPLETE;
         }
         if (c == MTR_IEC_SOH || c == MTR_IEC_STX)
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "iec: %s inside a frame's data at offset %zu",
                            c == MTR_IEC_SOH ? "SOH" : "STX", i);
     }
     if (len - from + 1 > MTR_IEC_FRAME_MAX)
-        return mtr_err(err, errlen, METER_ELIMIT, "iec: frame longer than %d bytes",
+        return mtr_perr(err, errlen, METER_ELIMIT, "iec: frame longer than %d bytes",
                        MTR_IEC_FRAME_MAX);
     return MTR_IEC_MORE;
 }
@@ -190,7 +190,7 @@ int mtr_iec_frame_scan(const uint8_t *buf, size_t len, mtr_iec_bcc_t alg, mtr_ie
         out->cmd = (char)(buf[i + 1] & 0x7F);
         out->type = (char)(buf[i + 2] & 0x7F);
         if (out->cmd < 'A' || out->cmd > 'Z' || out->type < '0' || out->type > '9')
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "iec: SOH followed by 0x%02X 0x%02X, not a command and a type",
                            buf[i + 1], buf[i + 2]);
         c = buf[i + 3] & 0x7F;
@@ -202,13 +202,13 @@ int mtr_iec_frame_scan(const uint8_t *buf, size_t len, mtr_iec_bcc_t alg, mtr_ie
             end = i + 3;
             rc = MTR_IEC_COMPLETE;
         } else {
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "iec: command %c%c followed by 0x%02X, not STX or ETX", out->cmd,
                            out->type, buf[i + 3]);
         }
         break;
     default:
-        return mtr_err(err, errlen, METER_EFRAME,
+        return mtr_perr(err, errlen, METER_EFRAME,
                        "iec: 0x%02X at offset %zu does not start a frame", buf[i], i);
     }
     if (rc != MTR_IEC_COMPLETE)
@@ -223,7 +223,7 @@ int mtr_iec_frame_scan(const uint8_t *buf, size_t len, mtr_iec_bcc_t alg, mtr_ie
         tmp[k] = buf[from + 1 + k] & 0x7F;
     rc = mtr_iec_bcc_check(alg, tmp, n, out->bcc, &out->matched);
     if (rc != METER_OK)
-        return mtr_err(err, errlen, rc,
+        return mtr_perr(err, errlen, rc,
                        "iec: check character 0x%02X, expected 0x%02X (%s)", out->bcc,
                        mtr_iec_bcc(alg, tmp, n), alg == MTR_IEC_BCC_SUM7 ? "7-bit sum" : "XOR");
     *consumed = end + 2;
@@ -236,10 +236,10 @@ int mtr_iec_answer_status(const mtr_iec_frame_t *f, char *err, size_t errlen)
         return METER_EINVAL;
     switch (f->kind) {
     case MTR_IEC_FRAME_NAK:
-        return mtr_err(err, errlen, METER_ENAK, "iec: the meter answered NAK");
+        return mtr_perr(err, errlen, METER_ENAK, "iec: the meter answered NAK");
     case MTR_IEC_FRAME_CMD:
         if (f->cmd == 'B')
-            return mtr_err(err, errlen, METER_ESTATE, "iec: the meter ended the session (B%c)",
+            return mtr_perr(err, errlen, METER_ESTATE, "iec: the meter ended the session (B%c)",
                            f->type);
         return METER_OK;
     case MTR_IEC_FRAME_DATA:
@@ -249,7 +249,7 @@ int mtr_iec_answer_status(const mtr_iec_frame_t *f, char *err, size_t errlen)
             size_t n = 1;
             while (n < f->data_len && f->data[n] != ')')
                 n++;
-            return mtr_err(err, errlen, METER_EAPPLICATION, "iec: the meter answered %.*s",
+            return mtr_perr(err, errlen, METER_EAPPLICATION, "iec: the meter answered %.*s",
                            (int)(n < f->data_len ? n + 1 : n), (const char *)f->data);
         }
         return METER_OK;

@@ -4,7 +4,7 @@
  * and the option-select "ACK V Z Y". Parsers and builders for both sides; no I/O. */
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/status.h"
 #include "proto/iec62056.h"
 
 static const unsigned baud_table[7] = {300, 600, 1200, 2400, 4800, 9600, 19200};
@@ -57,31 +57,31 @@ int mtr_iec_ident_parse(const uint8_t *line, size_t len, mtr_iec_ident_t *out, c
     while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
         len--;
     if (len > MTR_IEC_IDLINE_MAX)
-        return mtr_err(err, errlen, METER_ELIMIT, "iec: identification of %zu bytes (at most %d)",
+        return mtr_perr(err, errlen, METER_ELIMIT, "iec: identification of %zu bytes (at most %d)",
                        len, MTR_IEC_IDLINE_MAX);
     if (len < 5 || line[0] != '/')
-        return mtr_err(err, errlen, METER_EFRAME,
+        return mtr_perr(err, errlen, METER_EFRAME,
                        "iec: identification must be '/', 3 manufacturer characters and a baud character");
     for (int i = 1; i <= 3; i++) {
         uint8_t c = line[i];
         if (c <= 0x20 || c > 0x7E || c == '/' || c == '!')
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "iec: identification: manufacturer byte %d is 0x%02X", i, c);
         out->manufacturer[i - 1] = (char)c;
     }
     out->fast_reaction = line[3] >= 'a' && line[3] <= 'z';
     if (!is_print(line[4]))
-        return mtr_err(err, errlen, METER_EFRAME, "iec: identification: baud character 0x%02X",
+        return mtr_perr(err, errlen, METER_EFRAME, "iec: identification: baud character 0x%02X",
                        line[4]);
     out->baud_char = (char)line[4];
     out->mode = mtr_iec_baud_char(out->baud_char, &out->baud);
     size_t i = 5;
     while (i + 1 < len && line[i] == '\\') {
         if (out->ncaps == MTR_IEC_CAPS_MAX)
-            return mtr_err(err, errlen, METER_ELIMIT,
+            return mtr_perr(err, errlen, METER_ELIMIT,
                            "iec: identification: more than %d \\W pairs", MTR_IEC_CAPS_MAX);
         if (!is_print(line[i + 1]))
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "iec: identification: capability byte 0x%02X", line[i + 1]);
         out->caps[out->ncaps++] = (char)line[i + 1];
         if (line[i + 1] == '2')
@@ -89,12 +89,12 @@ int mtr_iec_ident_parse(const uint8_t *line, size_t len, mtr_iec_ident_t *out, c
         i += 2;
     }
     if (len - i > MTR_IEC_IDENT_MAX)
-        return mtr_err(err, errlen, METER_ELIMIT,
+        return mtr_perr(err, errlen, METER_ELIMIT,
                        "iec: identification text of %zu characters (at most %d)", len - i,
                        MTR_IEC_IDENT_MAX);
     for (size_t k = i; k < len; k++) {
         if (!is_print(line[k]))
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "iec: identification: byte 0x%02X at offset %zu", line[k], k);
         out->ident[k - i] = (char)line[k];
     }
@@ -123,7 +123,7 @@ int mtr_iec_ident_scan(const uint8_t *buf, size_t len, mtr_iec_ident_t *out, siz
         }
         if (!lf) {
             if (len - i > MTR_IEC_IDLINE_MAX + 2)
-                return mtr_err(err, errlen, METER_ELIMIT,
+                return mtr_perr(err, errlen, METER_ELIMIT,
                                "iec: identification without LF within %d bytes",
                                MTR_IEC_IDLINE_MAX + 2);
             return MTR_IEC_MORE;
@@ -207,20 +207,20 @@ int mtr_iec_signon_parse(const uint8_t *buf, size_t len, char *devaddr, size_t c
     if (i == len)
         return MTR_IEC_MORE;
     if (buf[i] != '/')
-        return mtr_err(err, errlen, METER_EFRAME, "iec: request starts with 0x%02X, not '/'",
+        return mtr_perr(err, errlen, METER_EFRAME, "iec: request starts with 0x%02X, not '/'",
                        buf[i]);
     if (i + 1 == len)
         return MTR_IEC_MORE;
     if (buf[i + 1] != '?')
-        return mtr_err(err, errlen, METER_EUNSUPPORTED,
+        return mtr_perr(err, errlen, METER_EUNSUPPORTED,
                        "iec: request \"/%c\" is not the standard sign-on \"/?\"", buf[i + 1]);
     size_t a = i + 2, k = a;
     while (k < len && buf[k] != '!') {
         if (!devaddr_char(buf[k]))
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "iec: request: byte 0x%02X in the device address", buf[k]);
         if (k - a >= MTR_IEC_DEVADDR_MAX)
-            return mtr_err(err, errlen, METER_ELIMIT,
+            return mtr_perr(err, errlen, METER_ELIMIT,
                            "iec: request: device address longer than %d", MTR_IEC_DEVADDR_MAX);
         k++;
     }
@@ -232,7 +232,7 @@ int mtr_iec_signon_parse(const uint8_t *buf, size_t len, char *devaddr, size_t c
     if (e == len)
         return MTR_IEC_MORE;
     if (buf[e] != '\n')
-        return mtr_err(err, errlen, METER_EFRAME, "iec: request: 0x%02X after '!', not CR LF",
+        return mtr_perr(err, errlen, METER_EFRAME, "iec: request: 0x%02X after '!', not CR LF",
                        buf[e]);
     if (devaddr) {
         memcpy(devaddr, buf + a, k - a);
@@ -271,7 +271,7 @@ int mtr_iec_optsel_parse(const uint8_t *buf, size_t len, mtr_iec_optsel_t *out,
     if (i == len)
         return MTR_IEC_MORE;
     if (buf[i] != MTR_IEC_ACK)
-        return mtr_err(err, errlen, METER_EFRAME, "iec: option select starts with 0x%02X, not ACK",
+        return mtr_perr(err, errlen, METER_EFRAME, "iec: option select starts with 0x%02X, not ACK",
                        buf[i]);
     static const char *const what[3] = {"protocol control", "baud character", "mode control"};
     for (size_t k = 1; k <= 3; k++) {
@@ -280,7 +280,7 @@ int mtr_iec_optsel_parse(const uint8_t *buf, size_t len, mtr_iec_optsel_t *out,
         uint8_t c = buf[i + k];
         bool ok = k == 2 ? is_print(c) : (c >= '0' && c <= '9');
         if (!ok)
-            return mtr_err(err, errlen, METER_EFRAME, "iec: option select: %s 0x%02X",
+            return mtr_perr(err, errlen, METER_EFRAME, "iec: option select: %s 0x%02X",
                            what[k - 1], c);
     }
     size_t e = i + 4;
@@ -289,7 +289,7 @@ int mtr_iec_optsel_parse(const uint8_t *buf, size_t len, mtr_iec_optsel_t *out,
     if (e >= len)
         return MTR_IEC_MORE;
     if (buf[e] != '\n')
-        return mtr_err(err, errlen, METER_EFRAME, "iec: option select: 0x%02X, not CR LF", buf[e]);
+        return mtr_perr(err, errlen, METER_EFRAME, "iec: option select: 0x%02X, not CR LF", buf[e]);
     out->v = (char)buf[i + 1];
     out->z = (char)buf[i + 2];
     out->y = (char)buf[i + 3];

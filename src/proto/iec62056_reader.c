@@ -4,7 +4,7 @@
  * '!' CR LF ETX and the check character, or their absence at the end of input. */
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/status.h"
 #include "proto/iec62056.h"
 
 enum {
@@ -64,7 +64,7 @@ static int check_bcc(mtr_iec_reader_t *r, uint8_t c)
     }
     if (!ok) {
         r->bcc_matched = MTR_IEC_BCC_NONE;
-        return mtr_err(r->o.err, r->o.errlen, METER_ECHECKSUM,
+        return mtr_perr(r->o.err, r->o.errlen, METER_ECHECKSUM,
                        "iec: readout check character 0x%02X, computed XOR 0x%02X, 7-bit sum 0x%02X",
                        r->bcc_got, x, s);
     }
@@ -131,12 +131,12 @@ static int step(mtr_iec_reader_t *r, uint8_t c)
             r->state = R_SLASH;
         } else if (c == MTR_IEC_ETX) {
             if (strict)
-                return mtr_err(r->o.err, r->o.errlen, METER_EFRAME, "iec: ETX before any STX");
+                return mtr_perr(r->o.err, r->o.errlen, METER_EFRAME, "iec: ETX before any STX");
             r->etx_seen = true;
             r->state = R_BCC;
         } else if (c > 0x20 && c < 0x7F) {
             if (strict)
-                return mtr_err(r->o.err, r->o.errlen, METER_EFRAME,
+                return mtr_perr(r->o.err, r->o.errlen, METER_EFRAME,
                                "iec: data (0x%02X) before STX", c);
             r->state = R_BLOCK; /* STX missing (push meters, some firmware) */
             return block_byte(r, c);
@@ -159,7 +159,7 @@ static int step(mtr_iec_reader_t *r, uint8_t c)
             r->etx_seen = true;
             r->state = R_BCC;
             if (strict)
-                return mtr_err(r->o.err, r->o.errlen, METER_EFRAME, "iec: ETX without '!' before it");
+                return mtr_perr(r->o.err, r->o.errlen, METER_EFRAME, "iec: ETX without '!' before it");
             int rc = mtr_iec_block_finish(&r->block);
             return rc < 0 ? rc : MTR_IEC_MORE;
         }
@@ -202,7 +202,7 @@ static int step(mtr_iec_reader_t *r, uint8_t c)
         return MTR_IEC_MORE;
     }
     if (r->line_len == sizeof r->line)
-        return mtr_err(r->o.err, r->o.errlen, METER_ELIMIT,
+        return mtr_perr(r->o.err, r->o.errlen, METER_ELIMIT,
                        "iec: identification without LF within %zu bytes", sizeof r->line);
     r->line[r->line_len++] = c;
     return MTR_IEC_MORE;
@@ -249,17 +249,17 @@ int mtr_iec_reader_finish(mtr_iec_reader_t *r)
         return MTR_IEC_COMPLETE;
     case R_BCC:
         if (strict || (r->stx_seen && r->o.bcc != MTR_IEC_BCC_NONE))
-            rc = mtr_err(r->o.err, r->o.errlen, METER_ETRUNCATED,
+            rc = mtr_perr(r->o.err, r->o.errlen, METER_ETRUNCATED,
                          "iec: readout ends after ETX, without its check character");
         break;
     case R_AFTER_END:
         if (strict)
-            rc = mtr_err(r->o.err, r->o.errlen, METER_ETRUNCATED,
+            rc = mtr_perr(r->o.err, r->o.errlen, METER_ETRUNCATED,
                          "iec: readout ends after '!', without ETX");
         break;
     case R_BLOCK:
         if (strict) {
-            rc = mtr_err(r->o.err, r->o.errlen, METER_ETRUNCATED,
+            rc = mtr_perr(r->o.err, r->o.errlen, METER_ETRUNCATED,
                          "iec: readout ends without '!' and ETX");
             break;
         }
@@ -269,11 +269,11 @@ int mtr_iec_reader_finish(mtr_iec_reader_t *r)
         break;
     case R_SEEK_STX:
     case R_ACK_ECHO:
-        rc = mtr_err(r->o.err, r->o.errlen, METER_ETRUNCATED, "iec: %s, then no data block",
+        rc = mtr_perr(r->o.err, r->o.errlen, METER_ETRUNCATED, "iec: %s, then no data block",
                      r->have_ident ? "identification" : "nothing");
         break;
     default:
-        rc = mtr_err(r->o.err, r->o.errlen, METER_ETRUNCATED,
+        rc = mtr_perr(r->o.err, r->o.errlen, METER_ETRUNCATED,
                      "iec: input ends before a complete identification");
         break;
     }

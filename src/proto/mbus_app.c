@@ -5,7 +5,7 @@
  * Records themselves are walked by mbus_record.c. */
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/status.h"
 #include "proto/mbus.h"
 
 static const char *const app_errors[] = {
@@ -127,7 +127,7 @@ static int parse_fixed(const uint8_t *d, size_t n, int msb_first, mtr_mbus_app_t
                        size_t errlen)
 {
     if (n != 16)
-        return mtr_err(err, errlen, METER_EFRAME,
+        return mtr_perr(err, errlen, METER_EFRAME,
                        "mbus: fixed data (CI %02X) must be 16 bytes, got %zu", out->ci, n);
     uint8_t b[16];
     memcpy(b, d, 16);
@@ -176,21 +176,21 @@ static int parse_fixed(const uint8_t *d, size_t n, int msb_first, mtr_mbus_app_t
 int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err, size_t errlen)
 {
     if (!f || !out)
-        return mtr_err(err, errlen, METER_EINVAL, "mbus: NULL argument");
+        return mtr_perr(err, errlen, METER_EINVAL, "mbus: NULL argument");
     memset(out, 0, sizeof *out);
     out->app_error = -1;
     out->reset_subcode = -1;
     if (f->kind != MTR_MBUS_FRAME_LONG && f->kind != MTR_MBUS_FRAME_CONTROL)
-        return mtr_err(err, errlen, METER_EFRAME, "mbus: no application layer in this frame");
+        return mtr_perr(err, errlen, METER_EFRAME, "mbus: no application layer in this frame");
     const uint8_t *d = f->data;
     size_t n = f->data_len;
     if (n && !d)
-        return mtr_err(err, errlen, METER_EINVAL, "mbus: frame data missing");
+        return mtr_perr(err, errlen, METER_EINVAL, "mbus: frame data missing");
     out->ci = f->ci;
     switch (f->ci) {
     case 0x72: /* long header */
         if (n < 12)
-            return mtr_err(err, errlen, METER_ETRUNCATED,
+            return mtr_perr(err, errlen, METER_ETRUNCATED,
                            "mbus: variable data header too short (%zu of 12 bytes)", n);
         out->kind = MTR_MBUS_APP_VARIABLE;
         out->header_len = 12;
@@ -205,7 +205,7 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
         break;
     case 0x7A: /* short header */
         if (n < 4)
-            return mtr_err(err, errlen, METER_ETRUNCATED,
+            return mtr_perr(err, errlen, METER_ETRUNCATED,
                            "mbus: variable data header too short (%zu of 4 bytes)", n);
         out->kind = MTR_MBUS_APP_VARIABLE;
         out->header_len = 4;
@@ -222,7 +222,7 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
     case 0x70:
         out->kind = MTR_MBUS_APP_ERROR;
         out->app_error = n ? d[0] : 0;
-        return mtr_err(err, errlen, METER_EAPPLICATION, "%s",
+        return mtr_perr(err, errlen, METER_EAPPLICATION, "%s",
                        mtr_mbus_app_error_name(out->app_error));
     case 0x71:
         out->kind = MTR_MBUS_APP_ALARM;
@@ -231,7 +231,7 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
         return METER_OK;
     case 0x50:
         if (n > 1)
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "mbus: application reset carries at most one subcode byte");
         out->kind = MTR_MBUS_APP_RESET;
         out->reset_subcode = n ? d[0] : -1;
@@ -243,7 +243,7 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
         return METER_OK;
     case 0x52:
         if (n != 8)
-            return mtr_err(err, errlen, METER_EFRAME,
+            return mtr_perr(err, errlen, METER_EFRAME,
                            "mbus: selection needs 8 bytes (ID MAN VER MED), got %zu", n);
         out->kind = MTR_MBUS_APP_SELECT;
         out->select.id = le32(d);
@@ -254,12 +254,12 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
     default:
         if (f->ci >= 0xB8 && f->ci <= 0xBF) {
             if (n)
-                return mtr_err(err, errlen, METER_EFRAME, "mbus: baud switch carries no data");
+                return mtr_perr(err, errlen, METER_EFRAME, "mbus: baud switch carries no data");
             out->kind = MTR_MBUS_APP_BAUD;
             out->baud = mtr_mbus_ci_baud(f->ci);
             return METER_OK;
         }
-        return mtr_err(err, errlen, METER_EUNSUPPORTED, "mbus: CI %02X not supported", f->ci);
+        return mtr_perr(err, errlen, METER_EUNSUPPORTED, "mbus: CI %02X not supported", f->ci);
     }
     /* The signature word is not checked: wired meters send non-zero values in
      * plain frames (corpus example_data_01: B627). See docs/mbus-codec.md. */
@@ -271,15 +271,15 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
 int mtr_mbus_reply_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err, size_t errlen)
 {
     if (!f || !out)
-        return mtr_err(err, errlen, METER_EINVAL, "mbus: NULL argument");
+        return mtr_perr(err, errlen, METER_EINVAL, "mbus: NULL argument");
     if (f->kind != MTR_MBUS_FRAME_LONG && f->kind != MTR_MBUS_FRAME_CONTROL)
-        return mtr_err(err, errlen, METER_EFRAME, "mbus: expected a long frame with data");
+        return mtr_perr(err, errlen, METER_EFRAME, "mbus: expected a long frame with data");
     if (mtr_mbus_c_is_request(f->c))
-        return mtr_err(err, errlen, METER_EFRAME,
+        return mtr_perr(err, errlen, METER_EFRAME,
                        "mbus: master-to-slave frame (C %02X), not a reply", f->c);
     int rc = mtr_mbus_app_parse(f, out, err, errlen);
     if (rc == METER_OK && out->kind >= MTR_MBUS_APP_DATA_SEND)
-        return mtr_err(err, errlen, METER_EFRAME, "mbus: CI %02X is master to slave, not a reply",
+        return mtr_perr(err, errlen, METER_EFRAME, "mbus: CI %02X is master to slave, not a reply",
                        f->ci);
     return rc;
 }

@@ -6,7 +6,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/status.h"
 #include "proto/mbus.h"
 
 uint8_t mtr_mbus_checksum(const uint8_t *p, size_t n)
@@ -30,11 +30,11 @@ int mtr_mbus_frame_parse(const uint8_t *buf, size_t len, mtr_mbus_frame_t *out, 
     if (need)
         *need = 0;
     if (!buf || !out)
-        return mtr_err(err, errlen, METER_EINVAL, "mbus: NULL argument");
+        return mtr_perr(err, errlen, METER_EINVAL, "mbus: NULL argument");
     if (len < 1) {
         if (need)
             *need = 1;
-        return mtr_err(err, errlen, METER_ETRUNCATED, "mbus: empty frame");
+        return mtr_perr(err, errlen, METER_ETRUNCATED, "mbus: empty frame");
     }
     switch (buf[0]) {
     case MTR_MBUS_ACK:
@@ -45,14 +45,14 @@ int mtr_mbus_frame_parse(const uint8_t *buf, size_t len, mtr_mbus_frame_t *out, 
         if (len < 5) {
             if (need)
                 *need = 5 - len;
-            return mtr_err(err, errlen, METER_ETRUNCATED, "mbus: short frame needs 5 bytes, have %zu",
+            return mtr_perr(err, errlen, METER_ETRUNCATED, "mbus: short frame needs 5 bytes, have %zu",
                            len);
         }
         if (buf[4] != MTR_MBUS_STOP)
-            return mtr_err(err, errlen, METER_EFRAME, "mbus: short frame stop byte is %02X, not 16",
+            return mtr_perr(err, errlen, METER_EFRAME, "mbus: short frame stop byte is %02X, not 16",
                            buf[4]);
         if (mtr_mbus_checksum(buf + 1, 2) != buf[3])
-            return mtr_err(err, errlen, METER_ECHECKSUM,
+            return mtr_perr(err, errlen, METER_ECHECKSUM,
                            "mbus: short frame checksum %02X, computed %02X", buf[3],
                            mtr_mbus_checksum(buf + 1, 2));
         f.kind = MTR_MBUS_FRAME_SHORT;
@@ -64,29 +64,29 @@ int mtr_mbus_frame_parse(const uint8_t *buf, size_t len, mtr_mbus_frame_t *out, 
         if (len < 4) {
             if (need)
                 *need = 4 - len;
-            return mtr_err(err, errlen, METER_ETRUNCATED, "mbus: long frame header needs 4 bytes");
+            return mtr_perr(err, errlen, METER_ETRUNCATED, "mbus: long frame header needs 4 bytes");
         }
         if (buf[1] != buf[2])
-            return mtr_err(err, errlen, METER_EFRAME, "mbus: length bytes differ (%02X, %02X)",
+            return mtr_perr(err, errlen, METER_EFRAME, "mbus: length bytes differ (%02X, %02X)",
                            buf[1], buf[2]);
         if (buf[1] < 3)
-            return mtr_err(err, errlen, METER_EFRAME, "mbus: length %u is below 3", buf[1]);
+            return mtr_perr(err, errlen, METER_EFRAME, "mbus: length %u is below 3", buf[1]);
         if (buf[3] != MTR_MBUS_START_LONG)
-            return mtr_err(err, errlen, METER_EFRAME, "mbus: second start byte is %02X, not 68",
+            return mtr_perr(err, errlen, METER_EFRAME, "mbus: second start byte is %02X, not 68",
                            buf[3]);
         size_t l = buf[1], total = l + 6;
         if (len < total) {
             if (need)
                 *need = total - len;
-            return mtr_err(err, errlen, METER_ETRUNCATED,
+            return mtr_perr(err, errlen, METER_ETRUNCATED,
                            "mbus: long frame needs %zu bytes, have %zu", total, len);
         }
         if (buf[total - 1] != MTR_MBUS_STOP)
-            return mtr_err(err, errlen, METER_EFRAME, "mbus: stop byte is %02X, not 16",
+            return mtr_perr(err, errlen, METER_EFRAME, "mbus: stop byte is %02X, not 16",
                            buf[total - 1]);
         uint8_t cs = mtr_mbus_checksum(buf + 4, l);
         if (cs != buf[total - 2])
-            return mtr_err(err, errlen, METER_ECHECKSUM, "mbus: checksum %02X, computed %02X",
+            return mtr_perr(err, errlen, METER_ECHECKSUM, "mbus: checksum %02X, computed %02X",
                            buf[total - 2], cs);
         f.kind = l == 3 ? MTR_MBUS_FRAME_CONTROL : MTR_MBUS_FRAME_LONG;
         f.c = buf[4];
@@ -98,7 +98,7 @@ int mtr_mbus_frame_parse(const uint8_t *buf, size_t len, mtr_mbus_frame_t *out, 
         break;
     }
     default:
-        return mtr_err(err, errlen, METER_EFRAME, "mbus: byte %02X starts no frame", buf[0]);
+        return mtr_perr(err, errlen, METER_EFRAME, "mbus: byte %02X starts no frame", buf[0]);
     }
     *out = f;
     return METER_OK;
@@ -187,22 +187,22 @@ static int hexval(int ch)
 int mtr_mbus_secondary_parse(const char *s, mtr_mbus_secondary_t *out, char *err, size_t errlen)
 {
     if (!s || !out)
-        return mtr_err(err, errlen, METER_EINVAL, "mbus: NULL argument");
+        return mtr_perr(err, errlen, METER_EINVAL, "mbus: NULL argument");
     uint8_t nib[16];
     size_t i;
     for (i = 0; i < 16 && s[i]; i++) {
         int v = hexval((unsigned char)s[i]);
         if (v < 0)
-            return mtr_err(err, errlen, METER_EINVAL,
+            return mtr_perr(err, errlen, METER_EINVAL,
                            "mbus: secondary address: '%c' is not a hex digit", s[i]);
         nib[i] = (uint8_t)v;
     }
     if (i != 16 || s[16])
-        return mtr_err(err, errlen, METER_EINVAL,
+        return mtr_perr(err, errlen, METER_EINVAL,
                        "mbus: secondary address needs 16 hex digits (ID MAN VER MED)");
     for (i = 0; i < 8; i++)
         if (nib[i] > 9 && nib[i] != 0xF)
-            return mtr_err(err, errlen, METER_EINVAL,
+            return mtr_perr(err, errlen, METER_EINVAL,
                            "mbus: secondary address: ID digits are 0-9 or F (wildcard)");
     uint32_t id = 0;
     for (i = 0; i < 8; i++)
@@ -282,7 +282,7 @@ int mtr_mbus_parser_feed(mtr_mbus_parser_t *p, const uint8_t *in, size_t n, size
     if (used)
         *used = 0;
     if (!p || !frame || (n && !in))
-        return mtr_err(err, errlen, METER_EINVAL, "mbus: NULL argument");
+        return mtr_perr(err, errlen, METER_EINVAL, "mbus: NULL argument");
     if (p->deliver) { /* the frame handed out last time is consumed now */
         drop(p, p->deliver);
         p->deliver = 0;

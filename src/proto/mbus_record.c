@@ -5,7 +5,7 @@
  * It copies nothing and bounds-checks every byte before reading it. */
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/status.h"
 #include "proto/mbus.h"
 
 static const char *const function_names[] = {
@@ -54,14 +54,14 @@ static int read_text(mtr_mbus_iter_t *it, size_t *pos, mtr_mbus_record_t *rec, c
                      size_t errlen)
 {
     if (*pos >= it->n)
-        return mtr_err(err, errlen, METER_ETRUNCATED,
+        return mtr_perr(err, errlen, METER_ETRUNCATED,
                        "mbus: premature end of record at plain-text VIF length (offset %zu)", *pos);
     uint8_t len = it->p[(*pos)++];
     if (len > 0xBF)
-        return mtr_err(err, errlen, METER_ELIMIT,
+        return mtr_perr(err, errlen, METER_ELIMIT,
                        "mbus: plain-text VIF length %u exceeds 191 (offset %zu)", len, *pos - 1);
     if (it->n - *pos < len)
-        return mtr_err(err, errlen, METER_ETRUNCATED,
+        return mtr_perr(err, errlen, METER_ETRUNCATED,
                        "mbus: premature end of record in plain-text VIF (%u bytes, %zu left)", len,
                        it->n - *pos);
     rec->text = it->p + *pos;
@@ -104,17 +104,17 @@ static int parse_record(mtr_mbus_iter_t *it, mtr_mbus_record_t *rec, char *err, 
         return METER_OK;
     }
     if ((dif & 0x0F) == 0x0F)
-        return mtr_err(err, errlen, METER_EFRAME, "mbus: reserved DIF %02X at offset %zu", dif,
+        return mtr_perr(err, errlen, METER_EFRAME, "mbus: reserved DIF %02X at offset %zu", dif,
                        rec->offset);
 
     /* DIFE chain: storage, tariff, subunit bits, least significant first */
     uint8_t more = dif & 0x80;
     while (more) {
         if (rec->ndife == MTR_MBUS_DIFE_MAX)
-            return mtr_err(err, errlen, METER_ELIMIT, "mbus: more than %d DIFEs at offset %zu",
+            return mtr_perr(err, errlen, METER_ELIMIT, "mbus: more than %d DIFEs at offset %zu",
                            MTR_MBUS_DIFE_MAX, rec->offset);
         if (pos >= n)
-            return mtr_err(err, errlen, METER_ETRUNCATED,
+            return mtr_perr(err, errlen, METER_ETRUNCATED,
                            "mbus: premature end of record at DIFE (offset %zu)", pos);
         uint8_t b = p[pos++];
         unsigned k = rec->ndife;
@@ -127,7 +127,7 @@ static int parse_record(mtr_mbus_iter_t *it, mtr_mbus_record_t *rec, char *err, 
 
     /* VIF */
     if (pos >= n)
-        return mtr_err(err, errlen, METER_ETRUNCATED,
+        return mtr_perr(err, errlen, METER_ETRUNCATED,
                        "mbus: premature end of record at VIF (offset %zu)", pos);
     uint8_t vif = p[pos++];
     rec->has_vif = 1;
@@ -135,7 +135,7 @@ static int parse_record(mtr_mbus_iter_t *it, mtr_mbus_record_t *rec, char *err, 
     int text_later = 0;
     if (vif == 0xFD || vif == 0xFB) {
         if (pos >= n)
-            return mtr_err(err, errlen, METER_ETRUNCATED,
+            return mtr_perr(err, errlen, METER_ETRUNCATED,
                            "mbus: premature end of record at VIFE (offset %zu)", pos);
         uint8_t b = p[pos++];
         rec->vife[rec->nvife++] = b;
@@ -160,10 +160,10 @@ static int parse_record(mtr_mbus_iter_t *it, mtr_mbus_record_t *rec, char *err, 
     /* VIFE chain (combinable VIFEs; after 7F they are the manufacturer's) */
     while (more) {
         if (rec->nvife == MTR_MBUS_VIFE_MAX)
-            return mtr_err(err, errlen, METER_ELIMIT, "mbus: more than %d VIFEs at offset %zu",
+            return mtr_perr(err, errlen, METER_ELIMIT, "mbus: more than %d VIFEs at offset %zu",
                            MTR_MBUS_VIFE_MAX, rec->offset);
         if (pos >= n)
-            return mtr_err(err, errlen, METER_ETRUNCATED,
+            return mtr_perr(err, errlen, METER_ETRUNCATED,
                            "mbus: premature end of record at VIFE (offset %zu)", pos);
         uint8_t b = p[pos++];
         rec->vife[rec->nvife++] = b;
@@ -172,10 +172,10 @@ static int parse_record(mtr_mbus_iter_t *it, mtr_mbus_record_t *rec, char *err, 
         if ((b & 0x7F) == 0x7C && !(rec->vi.flags & MTR_MBUS_VF_MANUFACTURER) && more) {
             /* combinable extension: the next byte is from its own table */
             if (rec->nvife == MTR_MBUS_VIFE_MAX)
-                return mtr_err(err, errlen, METER_ELIMIT, "mbus: more than %d VIFEs at offset %zu",
+                return mtr_perr(err, errlen, METER_ELIMIT, "mbus: more than %d VIFEs at offset %zu",
                                MTR_MBUS_VIFE_MAX, rec->offset);
             if (pos >= n)
-                return mtr_err(err, errlen, METER_ETRUNCATED,
+                return mtr_perr(err, errlen, METER_ETRUNCATED,
                                "mbus: premature end of record at VIFE (offset %zu)", pos);
             uint8_t e = p[pos++];
             rec->vife[rec->nvife++] = e;
@@ -191,17 +191,17 @@ static int parse_record(mtr_mbus_iter_t *it, mtr_mbus_record_t *rec, char *err, 
     size_t len = df_len[rec->data_field];
     if (rec->data_field == MTR_MBUS_DF_LVAR) {
         if (pos >= n)
-            return mtr_err(err, errlen, METER_ETRUNCATED,
+            return mtr_perr(err, errlen, METER_ETRUNCATED,
                            "mbus: premature end of record at LVAR (offset %zu)", pos);
         rec->lvar = p[pos++];
         int l = lvar_len(rec->lvar);
         if (l < 0)
-            return mtr_err(err, errlen, METER_EFRAME, "mbus: reserved LVAR %02X at offset %zu",
+            return mtr_perr(err, errlen, METER_EFRAME, "mbus: reserved LVAR %02X at offset %zu",
                            rec->lvar, pos - 1);
         len = (size_t)l;
     }
     if (n - pos < len)
-        return mtr_err(err, errlen, METER_ETRUNCATED,
+        return mtr_perr(err, errlen, METER_ETRUNCATED,
                        "mbus: premature end of record at data (offset %zu: %zu bytes, %zu left)",
                        pos, len, n - pos);
     rec->data = len ? p + pos : NULL;
@@ -215,9 +215,9 @@ static int parse_record(mtr_mbus_iter_t *it, mtr_mbus_record_t *rec, char *err, 
 int mtr_mbus_iter_next(mtr_mbus_iter_t *it, mtr_mbus_record_t *rec, char *err, size_t errlen)
 {
     if (!it || !rec)
-        return mtr_err(err, errlen, METER_EINVAL, "mbus: NULL argument");
+        return mtr_perr(err, errlen, METER_EINVAL, "mbus: NULL argument");
     if (it->status)
-        return mtr_err(err, errlen, it->status, "mbus: record walk stopped at offset %zu", it->pos);
+        return mtr_perr(err, errlen, it->status, "mbus: record walk stopped at offset %zu", it->pos);
     while (!it->done && it->pos < it->n && it->p[it->pos] == 0x2F)
         it->pos++; /* idle fillers */
     if (it->done || it->pos >= it->n) {

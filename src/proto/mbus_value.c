@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/status.h"
 #include "proto/mbus.h"
 
 int mtr_mbus_bcd_decode(const uint8_t *p, size_t n, int64_t *out)
@@ -130,7 +130,7 @@ int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char 
                           size_t errlen)
 {
     if (!r || !v)
-        return mtr_err(err, errlen, METER_EINVAL, "mbus: NULL argument");
+        return mtr_perr(err, errlen, METER_EINVAL, "mbus: NULL argument");
     memset(v, 0, sizeof *v);
     v->exp10 = r->vi.exp10;
     const uint8_t *d = r->data;
@@ -221,6 +221,6 @@ bad_bcd:
     v->bytes = d;
     v->len = n;
     v->number = 0;
-    return mtr_err(err, errlen, METER_EVALUE, "mbus: BCD with a digit A-F at record offset %zu",
+    return mtr_perr(err, errlen, METER_EVALUE, "mbus: BCD with a digit A-F at record offset %zu",
                    r->offset);
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Modbus value codec, pure: CRC-16, floats by shifts (Debian's libmodbus
  * 3.1.6 float setters are broken), HEX-digit and ASCII registers, and the
- * decoding of a driver's register row into a reading. No I/O, no heap. */
+ * decoding and encoding of one field. No I/O, no heap. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "proto/modbus.h"
+#include "proto/status.h"
 
 uint16_t mtr_mb_crc16(const uint8_t *p, size_t n)
 {
@@ -86,21 +87,18 @@ static int hex_digits_number(const uint16_t *w, unsigned words, double *out)
     return 0;
 }
 
-int mtr_mb_decode(const struct mtr_mb_reg *r, const uint16_t *w, int word_order,
-                  meter_reading_t *out, char *err, size_t len)
+int mtr_mb_decode(const struct mtr_mb_field *r, const uint16_t *w, int word_order,
+                  struct mtr_mb_value *out, char *err, size_t len)
 {
-    const meter_quantity_info_t *qi = meter_quantity_info(r->q);
-    out->quantity = r->q;
-    out->unit = qi ? qi->unit : METER_UNIT_NONE;
-    out->kind = qi ? qi->kind : METER_KIND_NUMBER;
     out->value = 0;
+    out->is_text = r->type == MTR_T_HEXTEXT || r->type == MTR_T_ASCII;
     out->text[0] = '\0';
     double scale = pow(10.0, r->exp10);
     switch (r->type) {
     case MTR_T_FLOAT: {
         float f = mtr_mb_get_float(w, word_order);
         if (!isfinite(f))
-            return mtr_err(err, len, METER_EVALUE, "register 0x%04X holds a non-finite float (%04X %04X)",
+            return mtr_perr(err, len, METER_EVALUE, "register 0x%04X holds a non-finite float (%04X %04X)",
                            r->addr, w[0], w[1]);
         out->value = mtr_decimal_from_float(f, r->exp10);
         break;
@@ -117,19 +115,21 @@ int mtr_mb_decode(const struct mtr_mb_reg *r, const uint16_t *w, int word_order,
     case MTR_T_HEXNUM: {
         double v;
         if (hex_digits_number(w, r->words, &v) < 0)
-            return mtr_err(err, len, METER_EVALUE,
+            return mtr_perr(err, len, METER_EVALUE,
                            "register 0x%04X (%04X) is not made of decimal digits", r->addr, w[0]);
         out->value = v * scale;
         break;
     }
     case MTR_T_HEXTEXT: {
         if ((size_t)r->words * 4 + 1 > sizeof out->text)
-            return mtr_err(err, len, METER_EINVAL, "register row 0x%04X too wide", r->addr);
+            return mtr_perr(err, len, METER_EINVAL, "register row 0x%04X too wide", r->addr);
         for (unsigned i = 0; i < r->words; i++)
             snprintf(out->text + 4 * i, 5, "%04X", w[i]);
         break;
     }
     case MTR_T_ASCII: {
+        if ((size_t)r->words * 2 + 1 > sizeof out->text)
+            return mtr_perr(err, len, METER_EINVAL, "register row 0x%04X too wide", r->addr);
         size_t k = 0;
         for (unsigned i = 0; i < r->words; i++) {
             uint8_t c[2] = {(uint8_t)(w[i] >> 8), (uint8_t)(w[i] & 0xFF)};
@@ -137,7 +137,7 @@ int mtr_mb_decode(const struct mtr_mb_reg *r, const uint16_t *w, int word_order,
                 if (c[j] == 0)
                     continue;
                 if (c[j] < 0x20 || c[j] > 0x7E)
-                    return mtr_err(err, len, METER_EVALUE,
+                    return mtr_perr(err, len, METER_EVALUE,
                                    "register 0x%04X holds a non-printable character 0x%02X", r->addr,
                                    c[j]);
                 out->text[k++] = (char)c[j];
@@ -149,13 +149,13 @@ int mtr_mb_decode(const struct mtr_mb_reg *r, const uint16_t *w, int word_order,
     case MTR_T_BAUDCODE: {
         static const unsigned codes[] = {1200, 2400, 4800, 9600};
         if (w[0] < 1 || w[0] > 4)
-            return mtr_err(err, len, METER_EVALUE, "register 0x%04X: unknown baud code %u", r->addr,
+            return mtr_perr(err, len, METER_EVALUE, "register 0x%04X: unknown baud code %u", r->addr,
                            w[0]);
         out->value = codes[w[0] - 1];
         break;
     }
     default:
-        return mtr_err(err, len, METER_EINVAL, "register row 0x%04X has an unknown type", r->addr);
+        return mtr_perr(err, len, METER_EINVAL, "register row 0x%04X has an unknown type", r->addr);
     }
     return METER_OK;
 }
@@ -176,7 +176,7 @@ static int encode_hex_digits(double v, unsigned words, uint16_t *w)
     return x ? METER_ERANGE : METER_OK;
 }
 
-int mtr_mb_encode(const struct mtr_mb_reg *r, double value, const char *text, int word_order,
+int mtr_mb_encode(const struct mtr_mb_field *r, double value, const char *text, int word_order,
                   uint16_t *w)
 {
     double raw = value / pow(10.0, r->exp10);

@@ -204,7 +204,7 @@ static int fill_registers(struct meter_sim *s, struct mtr_sim_meter *sm, uint16_
         if ((unsigned)r->addr + r->words <= addr || r->addr >= end)
             continue;
         uint16_t w[4] = {0};
-        if (mtr_mb_encode(r, sm->v[r->q], sm->text[r->q], map->word_order, w) != METER_OK)
+        if (mtr_mb_encode(&(struct mtr_mb_field){r->addr, r->words, r->type, r->exp10}, sm->v[r->q], sm->text[r->q], map->word_order, w) != METER_OK)
             return MODBUS_EXCEPTION_SLAVE_OR_SERVER_FAILURE;
         for (unsigned k = 0; k < r->words; k++) {
             unsigned a = (unsigned)r->addr + k;

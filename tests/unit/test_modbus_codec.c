@@ -86,7 +86,7 @@ static meter_reading_t decode(uint8_t type, uint8_t words, int8_t exp10, meter_q
     struct mtr_mb_reg r = {q, 0x4000, words, type, exp10, 0, "test"};
     meter_reading_t out;
     char err[128];
-    *rc = mtr_mb_decode(&r, w, MTR_WORDS_ABCD, &out, err, sizeof err);
+    *rc = mtr_mb_decode_row(&r, w, MTR_WORDS_ABCD, &out, err, sizeof err);
     return out;
 }
 
@@ -151,16 +151,16 @@ static void test_decode_types(void **state)
 static void test_encode_roundtrip(void **state)
 {
     (void)state;
-    struct mtr_mb_reg hexnum = {METER_Q_LCD_CYCLE_TIME, 0x4010, 1, MTR_T_HEXNUM, 0, 0, "t"};
+    struct mtr_mb_field hexnum = {0x4010, 1, MTR_T_HEXNUM, 0};
     uint16_t w[2];
     assert_int_equal(mtr_mb_encode(&hexnum, 25, NULL, 0, w), METER_OK);
     assert_int_equal(w[0], 0x0025);
     assert_int_equal(mtr_mb_encode(&hexnum, 10000, NULL, 0, w), METER_ERANGE);
-    struct mtr_mb_reg serial = {METER_Q_SERIAL_NUMBER, 0x4000, 2, MTR_T_HEXTEXT, 0, 0, "t"};
+    struct mtr_mb_field serial = {0x4000, 2, MTR_T_HEXTEXT, 0};
     assert_int_equal(mtr_mb_encode(&serial, 0, "13070001", 0, w), METER_OK);
     assert_int_equal(w[0], 0x1307);
     assert_int_equal(w[1], 0x0001);
-    struct mtr_mb_reg kw = {METER_Q_ACTIVE_POWER, 0x5012, 2, MTR_T_FLOAT, 3, 0, "t"};
+    struct mtr_mb_field kw = {0x5012, 2, MTR_T_FLOAT, 3};
     assert_int_equal(mtr_mb_encode(&kw, 1234.5, NULL, 0, w), METER_OK);
     assert_int_equal(w[0], 0x3F9E);
     assert_int_equal(w[1], 0x0419);
