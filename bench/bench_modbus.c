@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "alloc_count.h"
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 #define BAUD 9600.0
 #define CHAR_S (11.0 / BAUD)   /* start + 8 data + parity + stop */
@@ -89,7 +89,7 @@ static void efficiency(void)
         meter_quantity_t *qs = calloc(n, sizeof *qs);
         meter_quantities(m, qs, n);
         meter_snapshot(m, r, n, &got);
-        meter_stats_t a, b;
+        meter_stats_t a = METER_STATS_INIT, b = METER_STATS_INIT;
         meter_get_stats(m, &a);
         meter_close(m);
         m = open_at(meter_sim_endpoint(s.sim), models[k], 1);
@@ -125,7 +125,7 @@ static void paced(void)
     for (int i = 0; i < runs; i++)
         meter_snapshot(m, r, n, &got);
     double wall = (now() - t0) / runs;
-    meter_stats_t st;
+    meter_stats_t st = METER_STATS_INIT;
     meter_get_stats(m, &st);
     /* the simulator's line: each exchange takes (request + reply) bytes of wire time + turnaround */
     double bound = ((double)(st.bytes_sent + st.bytes_received) * CHAR_S +
@@ -144,7 +144,7 @@ static void paced(void)
 static void decoding(void)
 {
     const struct mtr_model *model = mtr_model_find("klefr-6934");
-    const struct mtr_mb_map *map = model->modbus;
+    const struct mtr_mb_map *map = model->proto_data;
     uint16_t words[0x60][2];
     for (size_t i = 0; i < map->nregs && i < 0x60; i++)
         mtr_mb_encode(&(struct mtr_mb_field){map->regs[i].addr, map->regs[i].words, map->regs[i].type, map->regs[i].exp10}, 1234.5, "13070001", MTR_WORDS_ABCD, words[i]);

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         w[i] = (uint16_t)(data[2 * i] << 8 | data[2 * i + 1]);
     /* every model row */
     for (size_t k = 0; k < mtr_model_total(); k++) {
-        const struct mtr_mb_map *map = mtr_model_at(k)->modbus;
+        const struct mtr_mb_map *map = mtr_mb_map_of(mtr_model_at(k));
         for (size_t i = 0; map && i < map->nregs; i++) {
             meter_reading_t r;
             char err[160];

@@ -19,8 +19,8 @@ struct op {
 
 static int frame_of(meter_t *m, const struct op *o, uint8_t *buf, size_t cap, size_t *len)
 {
-    return o->is_action ? meter_do_frame(m, o->action, buf, cap, len)
-                        : meter_set_frame(m, o->setting, o->value, buf, cap, len);
+    return o->is_action ? meter_action_frame(m, o->action, buf, cap, len)
+                        : meter_setting_frame(m, o->setting, o->value, buf, cap, len);
 }
 
 static int run(const char *cmd, const char *model, const char *conn, struct op *ops, int n,
@@ -76,7 +76,7 @@ static int run(const char *cmd, const char *model, const char *conn, struct op *
     /* 2. send, one after the other, each verified by the library */
     int status = 0;
     for (int i = 0; i < n; i++) {
-        rc = ops[i].is_action ? meter_do(m, ops[i].action) : meter_set(m, ops[i].setting, ops[i].value);
+        rc = ops[i].is_action ? meter_run_action(m, ops[i].action) : meter_write_setting(m, ops[i].setting, ops[i].value);
         if (rc != METER_OK) {
             fprintf(stderr, "meter %s: %s: %s (%s)\n", cmd, ops[i].label, meter_last_error(m),
                     meter_errname(rc));

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "meter/error.h"
 #include "meter/export.h"
 #include "meter/log.h"
 
@@ -25,7 +26,7 @@ typedef struct meter_bus meter_bus_t;
  * @return METER_OK, METER_ECONNSTR, METER_EOPTION, METER_EIO, METER_ENOMEM.
  * @since 0.1
  */
-METER_API int meter_bus_open(meter_bus_t **out, const char *connection, char *errbuf,
+METER_API meter_status_t meter_bus_open(meter_bus_t **out, const char *connection, char *errbuf,
                              size_t errlen);
 
 /**

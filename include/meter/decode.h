@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meter/error.h"
 #include "meter/export.h"
 #include "meter/record.h"
 
@@ -38,7 +39,7 @@ typedef struct meter_mbus_header {
  *         after the records before it were given.
  * @since 0.1
  */
-METER_API int meter_mbus_decode(const uint8_t *frame, size_t len, meter_mbus_header_t *header,
+METER_API meter_status_t meter_mbus_decode(const uint8_t *frame, size_t len, meter_mbus_header_t *header,
                                 meter_record_t *records, size_t cap, size_t *n, char *errbuf,
                                 size_t errlen);
 

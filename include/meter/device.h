@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "meter/bus.h"
+#include "meter/error.h"
 #include "meter/export.h"
 #include "meter/log.h"
 #include "meter/quantity.h"
@@ -31,10 +32,13 @@ typedef struct meter_reading {
     meter_kind_t kind;         /**< METER_KIND_NUMBER: see value; TEXT: see text */
     double value;              /**< the number (NUMBER kind); 0 otherwise */
     char text[METER_TEXT_MAX]; /**< the text (TEXT kind); "" otherwise */
+    uint32_t reserved_[4];     /**< room for fields of later versions; zeroed by the library. @since 0.2 */
 } meter_reading_t;
 
-/** Traffic counters of a handle since it was opened. @since 0.1 */
+/** Traffic counters of a handle since it was opened. Size-tagged: set struct_size
+ * (METER_STATS_INIT does) and the library writes only what fits. @since 0.1 */
 typedef struct meter_stats {
+    size_t struct_size;     /**< sizeof the caller's struct (METER_STATS_INIT). @since 0.2 */
     uint64_t transactions;  /**< request/response exchanges attempted (retries included) */
     uint64_t retries;       /**< exchanges repeated after a timeout or corrupt reply */
     uint64_t errors;        /**< exchanges that failed */
@@ -42,6 +46,9 @@ typedef struct meter_stats {
     uint64_t bytes_received;/**< bytes taken off the wire */
     unsigned max_registers; /**< Modbus: the longest read this meter accepts (learned) */
 } meter_stats_t;
+
+/** A meter_stats_t ready for meter_get_stats(). @since 0.2 */
+#define METER_STATS_INIT {sizeof(meter_stats_t), 0, 0, 0, 0, 0, 0}
 
 /** A model the library knows. @since 0.1 */
 typedef struct meter_model_info {
@@ -72,7 +79,7 @@ METER_API const meter_model_info_t *meter_model_info(size_t i);
  *         METER_EIO (the link could not be opened), METER_ENOMEM.
  * @since 0.1
  */
-METER_API int meter_open(meter_t **out, const char *model, const char *connection,
+METER_API meter_status_t meter_open(meter_t **out, const char *model, const char *connection,
                          char *errbuf, size_t errlen);
 
 /**
@@ -82,7 +89,7 @@ METER_API int meter_open(meter_t **out, const char *model, const char *connectio
  * @return as meter_open(); METER_EUNSUPPORTED if the model does not speak the bus's protocol.
  * @since 0.1
  */
-METER_API int meter_open_on_bus(meter_t **out, meter_bus_t *bus, const char *model,
+METER_API meter_status_t meter_open_on_bus(meter_t **out, meter_bus_t *bus, const char *model,
                                 const char *options, char *errbuf, size_t errlen);
 
 /** @brief Close a meter (NULL is allowed). Its bus closes with its last user. @since 0.1 */
@@ -95,7 +102,7 @@ METER_API void meter_close(meter_t *m);
  *         METER_ECHECKSUM, METER_EEXCEPTION, METER_EIO, METER_EVALUE …
  * @since 0.1
  */
-METER_API int meter_read(meter_t *m, meter_quantity_t q, meter_reading_t *out);
+METER_API meter_status_t meter_read(meter_t *m, meter_quantity_t q, meter_reading_t *out);
 
 /**
  * @brief Read several quantities in as few bus transactions as the meter allows.
@@ -103,7 +110,7 @@ METER_API int meter_read(meter_t *m, meter_quantity_t q, meter_reading_t *out);
  * @return METER_OK if every reading succeeded, else the first failure's code.
  * @since 0.1
  */
-METER_API int meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n,
+METER_API meter_status_t meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n,
                               meter_reading_t *out);
 
 /**
@@ -113,7 +120,7 @@ METER_API int meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n,
  * @return as meter_read_list(); METER_EBUFSIZE if @p cap is too small (nothing read).
  * @since 0.1
  */
-METER_API int meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n);
+METER_API meter_status_t meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n);
 
 /**
  * @brief The quantities this meter's model provides, in catalogue order.
@@ -133,13 +140,20 @@ METER_API const char *meter_last_error(const meter_t *m);
  * @return METER_OK or METER_ERANGE.
  * @since 0.1
  */
-METER_API int meter_set_timeout(meter_t *m, unsigned ms);
+METER_API meter_status_t meter_set_timeout(meter_t *m, unsigned ms);
 
 /** @brief Retries after a timeout or corrupt reply (0–10; default 1). @since 0.1 */
-METER_API int meter_set_retries(meter_t *m, unsigned retries);
+METER_API meter_status_t meter_set_retries(meter_t *m, unsigned retries);
 
-/** @brief Traffic counters of this handle. @since 0.1 */
-METER_API void meter_get_stats(const meter_t *m, meter_stats_t *out);
+/**
+ * @brief Traffic counters of this handle. @p out->struct_size says how big the
+ * caller's struct is (a caller built against an older header has a smaller one):
+ * the library writes the fields that fit and leaves struct_size as it was.
+ * @return METER_OK; METER_EINVAL (NULL, or struct_size smaller than the 0.2 struct's first
+ *         field set: transactions … max_registers).
+ * @since 0.1 (size-tagged and returning a status since 0.2)
+ */
+METER_API meter_status_t meter_get_stats(const meter_t *m, meter_stats_t *out);
 
 /** @brief A log callback for this handle (NULL: silent, the default). @since 0.1 */
 METER_API void meter_set_log(meter_t *m, meter_log_fn fn, void *userdata);

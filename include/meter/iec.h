@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "meter/device.h"
+#include "meter/error.h"
 #include "meter/export.h"
 
 #ifdef __cplusplus
@@ -42,7 +43,7 @@ typedef struct meter_iec_op {
  *         (not a mode C meter or not an IEC connection), METER_EINVAL.
  * @since 0.1
  */
-METER_API int meter_iec_program(meter_t *m, const char *password, meter_iec_op_t *ops, size_t n);
+METER_API meter_status_t meter_iec_program(meter_t *m, const char *password, meter_iec_op_t *ops, size_t n);
 
 /**
  * @brief Read one register (R1) in its own programming session.
@@ -50,7 +51,7 @@ METER_API int meter_iec_program(meter_t *m, const char *password, meter_iec_op_t
  * @return as meter_iec_program(); METER_EBUFSIZE when @p cap is too small.
  * @since 0.1
  */
-METER_API int meter_iec_read_register(meter_t *m, const char *address, const char *password,
+METER_API meter_status_t meter_iec_read_register(meter_t *m, const char *address, const char *password,
                                       char *value, size_t cap);
 
 /**
@@ -58,7 +59,7 @@ METER_API int meter_iec_read_register(meter_t *m, const char *address, const cha
  * @return as meter_iec_program().
  * @since 0.1
  */
-METER_API int meter_iec_write_register(meter_t *m, const char *address, const char *value,
+METER_API meter_status_t meter_iec_write_register(meter_t *m, const char *address, const char *value,
                                        const char *password);
 
 /**
@@ -67,7 +68,7 @@ METER_API int meter_iec_write_register(meter_t *m, const char *address, const ch
  * @return METER_OK, METER_ESTATE (no session yet), METER_EBUFSIZE, METER_EUNSUPPORTED.
  * @since 0.1
  */
-METER_API int meter_iec_identification(const meter_t *m, char *buf, size_t cap);
+METER_API meter_status_t meter_iec_identification(const meter_t *m, char *buf, size_t cap);
 
 /** The identification message of a readout ("/ISk5\\2MT174-0001"). @since 0.1 */
 typedef struct meter_iec_identification {
@@ -110,7 +111,7 @@ typedef enum meter_iec_check {
  *         METER_EINVAL; a non-zero return of @p cb stops the decode with it.
  * @since 0.1
  */
-METER_API int meter_iec_decode(const void *buf, size_t len, meter_iec_check_t check,
+METER_API meter_status_t meter_iec_decode(const void *buf, size_t len, meter_iec_check_t check,
                                meter_iec_identification_t *ident,
                                int (*cb)(void *userdata, const meter_iec_value_t *v),
                                void *userdata, int *verified, char *errbuf, size_t errlen);

@@ -5,6 +5,7 @@
 #ifndef METER_QUANTITY_H
 #define METER_QUANTITY_H
 
+#include "meter/error.h"
 #include "meter/export.h"
 
 #ifdef __cplusplus
@@ -283,7 +284,8 @@ typedef enum meter_quantity {
 #define METER_Q_ENUM_(id, name, unit, kind, obis, desc) METER_Q_##id,
     METER_QUANTITY_MAP(METER_Q_ENUM_)
 #undef METER_Q_ENUM_
-    METER_Q_COUNT_ /**< number of quantities in this version */
+    METER_Q_COUNT_, /**< number of quantities in this version (grows: never store it) */
+    METER_Q_NONE = 0xFFFF /**< "no quantity": a fixed value outside the catalogue's range. @since 0.2 */
 } meter_quantity_t;
 
 /** A catalogue entry. @since 0.1 */
@@ -308,7 +310,7 @@ METER_API const meter_quantity_info_t *meter_quantity_info(meter_quantity_t q);
  * @return METER_OK, METER_EINVAL (NULL argument) or METER_EQUANTITY (unknown name).
  * @since 0.1
  */
-METER_API int meter_quantity_from_name(const char *name, meter_quantity_t *out);
+METER_API meter_status_t meter_quantity_from_name(const char *name, meter_quantity_t *out);
 
 /** @brief Number of quantities in the catalogue (= METER_Q_COUNT_ of the library). @since 0.1 */
 METER_API unsigned meter_quantity_count(void);

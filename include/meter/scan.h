@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "meter/error.h"
 #include "meter/export.h"
 
 #ifdef __cplusplus
@@ -49,7 +50,7 @@ typedef int (*meter_scan_fn)(const meter_scan_result_t *found, void *userdata);
  *         connection), METER_ECONNSTR, METER_EOPTION, METER_EIO.
  * @since 0.1
  */
-METER_API int meter_scan(const char *connection, unsigned flags, meter_scan_fn found,
+METER_API meter_status_t meter_scan(const char *connection, unsigned flags, meter_scan_fn found,
                          void *userdata, size_t *count, char *errbuf, size_t errlen);
 
 #ifdef __cplusplus

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "meter/device.h"
+#include "meter/error.h"
 #include "meter/export.h"
 
 #ifdef __cplusplus
@@ -60,11 +61,11 @@ enum {
 /** @brief Name ("baud") of a setting, or NULL. @since 0.1 */
 METER_API const char *meter_setting_name(meter_setting_t s);
 /** @brief Look a setting up by name. @return METER_OK or METER_EINVAL. @since 0.1 */
-METER_API int meter_setting_from_name(const char *name, meter_setting_t *out);
+METER_API meter_status_t meter_setting_from_name(const char *name, meter_setting_t *out);
 /** @brief Name ("day-counter") of an action, or NULL. @since 0.1 */
 METER_API const char *meter_action_name(meter_action_t a);
 /** @brief Look an action up by name. @return METER_OK or METER_EINVAL. @since 0.1 */
-METER_API int meter_action_from_name(const char *name, meter_action_t *out);
+METER_API meter_status_t meter_action_from_name(const char *name, meter_action_t *out);
 
 /**
  * @brief What the meter's model allows for a setting, as text (e.g. "1200, 2400, 4800, 9600").
@@ -72,11 +73,11 @@ METER_API int meter_action_from_name(const char *name, meter_action_t *out);
  * @return METER_OK, METER_EUNSUPPORTED (the model has no such setting), METER_EBUFSIZE.
  * @since 0.1
  */
-METER_API int meter_setting_allowed(const meter_t *m, meter_setting_t s, char *buf, size_t len,
+METER_API meter_status_t meter_setting_allowed(const meter_t *m, meter_setting_t s, char *buf, size_t len,
                                     unsigned *risk);
 
 /** @brief Risk flags of an action on this model; METER_EUNSUPPORTED if it has none. @since 0.1 */
-METER_API int meter_action_risk(const meter_t *m, meter_action_t a, unsigned *risk);
+METER_API meter_status_t meter_action_risk(const meter_t *m, meter_action_t a, unsigned *risk);
 
 /**
  * @brief Change a setting. @p value is text: a number ("9600", "0.1"), a parity
@@ -88,24 +89,24 @@ METER_API int meter_action_risk(const meter_t *m, meter_action_t a, unsigned *ri
  *         METER_ERANGE (not an allowed value: nothing was sent; the message lists
  *         the allowed values); METER_EEXCEPTION (the meter refused);
  *         METER_EVERIFY (the read-back differs); link errors.
- * @since 0.1
+ * @since 0.2 (0.1 called it meter_set)
  */
-METER_API int meter_set(meter_t *m, meter_setting_t s, const char *value);
+METER_API meter_status_t meter_write_setting(meter_t *m, meter_setting_t s, const char *value);
 
-/** @brief Carry out an action (counter reset, energy clearing). Checked and verified as meter_set(). @since 0.1 */
-METER_API int meter_do(meter_t *m, meter_action_t a);
+/** @brief Carry out an action (counter reset, energy clearing). Checked and verified as meter_write_setting(). @since 0.2 (was meter_do) */
+METER_API meter_status_t meter_run_action(meter_t *m, meter_action_t a);
 
 /**
- * @brief The exact bytes meter_set() would send (one request frame, with its CRC or
+ * @brief The exact bytes meter_write_setting() would send (one request frame, with its CRC or
  * checksum), without sending anything. For a dry run.
- * @return as meter_set() before sending; METER_EBUFSIZE.
- * @since 0.1
+ * @return as meter_write_setting() before sending; METER_EBUFSIZE.
+ * @since 0.2 (was meter_set_frame)
  */
-METER_API int meter_set_frame(meter_t *m, meter_setting_t s, const char *value, uint8_t *buf,
+METER_API meter_status_t meter_setting_frame(meter_t *m, meter_setting_t s, const char *value, uint8_t *buf,
                               size_t cap, size_t *len);
 
-/** @brief The exact bytes meter_do() would send, without sending anything. @since 0.1 */
-METER_API int meter_do_frame(meter_t *m, meter_action_t a, uint8_t *buf, size_t cap, size_t *len);
+/** @brief The exact bytes meter_run_action() would send, without sending anything. @since 0.2 (was meter_do_frame) */
+METER_API meter_status_t meter_action_frame(meter_t *m, meter_action_t a, uint8_t *buf, size_t cap, size_t *len);
 
 #ifdef __cplusplus
 }

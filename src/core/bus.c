@@ -7,6 +7,8 @@
 
 #include "core/internal.h"
 
+/* a serial line's defaults where neither the string nor the model said; the
+ * protocol's bus_open may insist on its own line settings */
 static void apply_line_defaults(struct mtr_conn *c)
 {
     if (!(c->set & MTR_SET_BAUD))
@@ -27,17 +29,11 @@ int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *er
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
     b->conn = *c;
     apply_line_defaults(&b->conn);
-    b->proto = mtr_scheme_proto(c->scheme);
     b->refs = 1;
     pthread_mutex_init(&b->lock, NULL);
     pthread_mutex_init(&b->ref_lock, NULL);
-    int rc;
-    b->ops = mtr_proto_ops(b->proto);
-    if (b->ops)
-        rc = b->ops->bus_open(b, err, len);
-    else
-        rc = mtr_err(err, len, METER_EUNSUPPORTED, "scheme '%s' has no transport in this build",
-                     mtr_scheme_name(c->scheme));
+    b->ops = c->proto;
+    int rc = b->ops->bus_open(b, err, len);
     if (rc != METER_OK) {
         pthread_mutex_destroy(&b->lock);
         pthread_mutex_destroy(&b->ref_lock);
@@ -48,7 +44,7 @@ int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *er
     return METER_OK;
 }
 
-int meter_bus_open(meter_bus_t **out, const char *connection, char *errbuf, size_t errlen)
+meter_status_t meter_bus_open(meter_bus_t **out, const char *connection, char *errbuf, size_t errlen)
 {
     struct mtr_conn c;
     if (!out)
@@ -65,6 +61,16 @@ void mtr_bus_ref(struct meter_bus *b)
     pthread_mutex_lock(&b->ref_lock);
     b->refs++;
     pthread_mutex_unlock(&b->ref_lock);
+}
+
+void mtr_bus_lock(struct meter_bus *b)
+{
+    pthread_mutex_lock(&b->lock);
+}
+
+void mtr_bus_unlock(struct meter_bus *b)
+{
+    pthread_mutex_unlock(&b->lock);
 }
 
 void meter_bus_close(meter_bus_t *b)

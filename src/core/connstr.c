@@ -10,105 +10,62 @@
 
 #include "core/internal.h"
 
-struct scheme_row {
-    const char *name;
-    enum mtr_scheme scheme;
-    enum mtr_proto proto;
-    int serial;            /* target is a device path (else host:port) */
-    unsigned default_port; /* 0: the port must be given */
-};
+/* The generic options, taken by the schemes whose line_opts name them. */
+enum gen_kind { GEN_BAUD, GEN_PARITY, GEN_UINT, GEN_BOOL };
 
-static const struct scheme_row schemes[] = {
-    {"rtu", MTR_SCHEME_RTU, MTR_PROTO_MODBUS, 1, 0},
-    {"tcp", MTR_SCHEME_TCP, MTR_PROTO_MODBUS, 0, 502},
-    {"mbus", MTR_SCHEME_MBUS, MTR_PROTO_MBUS, 1, 0},
-    {"mbus-tcp", MTR_SCHEME_MBUS_TCP, MTR_PROTO_MBUS, 0, 0},
-    {"iec", MTR_SCHEME_IEC, MTR_PROTO_IEC, 1, 0},
-    {"iec-tcp", MTR_SCHEME_IEC_TCP, MTR_PROTO_IEC, 0, 0},
-};
-
-#define NSCHEMES (sizeof schemes / sizeof schemes[0])
-
-static const struct scheme_row *scheme_by_id(enum mtr_scheme s)
-{
-    for (size_t i = 0; i < NSCHEMES; i++)
-        if (schemes[i].scheme == s)
-            return &schemes[i];
-    return NULL;
-}
-
-enum mtr_proto mtr_scheme_proto(enum mtr_scheme s)
-{
-    const struct scheme_row *r = scheme_by_id(s);
-    return r ? r->proto : MTR_PROTO_NONE;
-}
-
-const char *mtr_scheme_name(enum mtr_scheme s)
-{
-    const struct scheme_row *r = scheme_by_id(s);
-    return r ? r->name : "?";
-}
-
-/* ---- options ---------------------------------------------------------- */
-
-enum opt_kind { OPT_UINT, OPT_PARITY, OPT_BOOL, OPT_WORDS, OPT_TEXT, OPT_ECHO, OPT_BCC, OPT_SELECT };
-
-struct opt_row {
+struct gen_row {
     const char *key;
-    unsigned cls;     /* MTR_CONN_LINE or MTR_CONN_METER */
-    unsigned schemes; /* bit per enum mtr_scheme */
-    enum opt_kind kind;
+    unsigned cls; /* MTR_CONN_LINE and/or MTR_CONN_METER */
+    enum gen_kind kind;
     unsigned flag; /* MTR_SET_* */
     long min, max;
     const char *help;
 };
 
-#define S(x) (1u << (x))
-#define SERIAL_MODBUS S(MTR_SCHEME_RTU)
-#define ALL_MODBUS (S(MTR_SCHEME_RTU) | S(MTR_SCHEME_TCP))
-#define ALL_MBUS (S(MTR_SCHEME_MBUS) | S(MTR_SCHEME_MBUS_TCP))
-#define ALL_IEC (S(MTR_SCHEME_IEC) | S(MTR_SCHEME_IEC_TCP))
-#define ALL_SERIAL (S(MTR_SCHEME_RTU) | S(MTR_SCHEME_MBUS) | S(MTR_SCHEME_IEC))
-
-static const struct opt_row options[] = {
-    {"baud", MTR_CONN_LINE, ALL_SERIAL, OPT_UINT, MTR_SET_BAUD, 300, 115200,
+static const struct gen_row generic[] = {
+    {"baud", MTR_CONN_LINE, GEN_BAUD, MTR_SET_BAUD, 300, 115200,
      "300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600 or 115200"},
-    {"parity", MTR_CONN_LINE, SERIAL_MODBUS, OPT_PARITY, MTR_SET_PARITY, 0, 0, "N, E or O"},
-    {"data", MTR_CONN_LINE, SERIAL_MODBUS, OPT_UINT, MTR_SET_DATA, 7, 8, "7 or 8"},
-    {"stop", MTR_CONN_LINE, SERIAL_MODBUS, OPT_UINT, MTR_SET_STOP, 1, 2, "1 or 2"},
-    {"rs485", MTR_CONN_LINE, SERIAL_MODBUS, OPT_BOOL, MTR_SET_RS485, 0, 1, "0 or 1"},
-    {"id", MTR_CONN_METER, ALL_MODBUS, OPT_UINT, MTR_SET_ID, 1, 247, "1 to 247"},
-    {"timeout", MTR_CONN_LINE | MTR_CONN_METER, ALL_MODBUS | ALL_MBUS | ALL_IEC, OPT_UINT,
-     MTR_SET_TIMEOUT, 1, 60000, "milliseconds, 1 to 60000"},
-    {"retries", MTR_CONN_LINE | MTR_CONN_METER, ALL_MODBUS | ALL_MBUS | ALL_IEC, OPT_UINT,
-     MTR_SET_RETRIES, 0, 10, "0 to 10"},
-    {"words", MTR_CONN_METER, ALL_MODBUS, OPT_WORDS, MTR_SET_WORDS, 0, 0, "abcd or cdab"},
-    {"max_regs", MTR_CONN_METER, ALL_MODBUS, OPT_UINT, MTR_SET_MAXREGS, 1, 125, "1 to 125"},
-    /* M-Bus */
-    {"addr", MTR_CONN_METER, ALL_MBUS, OPT_UINT, MTR_SET_ID, 0, 254,
-     "a primary address 0 to 250, or 254 for the only meter on the bus"},
-    {"secondary", MTR_CONN_METER, ALL_MBUS, OPT_TEXT, MTR_SET_SECONDARY, 8, 16,
-     "8 id digits, or 16 hex digits IIIIIIIIMMMMVVDD; F or FF are wildcards"},
-    {"select_c", MTR_CONN_METER, ALL_MBUS, OPT_SELECT, MTR_SET_SELECT_C, 0, 0, "53 or 73"},
-    {"telegrams", MTR_CONN_METER, ALL_MBUS, OPT_UINT, MTR_SET_TELEGRAMS, 1, 64,
-     "1 to 64 telegrams per read"},
-    {"echo", MTR_CONN_LINE, ALL_MBUS | ALL_IEC, OPT_ECHO, MTR_SET_ECHO, 0, 0, "auto, on or off"},
-    /* IEC 62056-21 */
-    {"device", MTR_CONN_METER, ALL_IEC, OPT_TEXT, MTR_SET_DEVADDR, 1, 32,
-     "the device address for the sign-on, 1 to 32 characters"},
-    {"password", MTR_CONN_METER, ALL_IEC, OPT_TEXT, MTR_SET_PASSWORD, 1, 32,
-     "the programming-mode password, 1 to 32 characters"},
-    {"wakeup", MTR_CONN_METER, ALL_IEC, OPT_BOOL, MTR_SET_WAKEUP, 0, 1, "0 or 1"},
-    {"delay", MTR_CONN_METER, ALL_IEC, OPT_UINT, MTR_SET_DELAY, 0, 2000,
-     "milliseconds before the baud switch, 0 to 2000"},
-    {"dtr", MTR_CONN_LINE, S(MTR_SCHEME_IEC), OPT_BOOL, MTR_SET_DTR, 0, 1, "0 or 1"},
-    {"rts", MTR_CONN_LINE, S(MTR_SCHEME_IEC), OPT_BOOL, MTR_SET_RTS, 0, 1, "0 or 1"},
-    {"bcc", MTR_CONN_METER, ALL_IEC, OPT_BCC, MTR_SET_BCC, 0, 0, "xor, sum7 or none"},
-    {"max_baud", MTR_CONN_METER, ALL_IEC, OPT_UINT, MTR_SET_MAXBAUD, 300, 115200,
-     "300 to 115200"},
+    {"parity", MTR_CONN_LINE, GEN_PARITY, MTR_SET_PARITY, 0, 0, "N, E or O"},
+    {"data", MTR_CONN_LINE, GEN_UINT, MTR_SET_DATA, 7, 8, "7 or 8"},
+    {"stop", MTR_CONN_LINE, GEN_UINT, MTR_SET_STOP, 1, 2, "1 or 2"},
+    {"rs485", MTR_CONN_LINE, GEN_BOOL, MTR_SET_RS485, 0, 1, "0 or 1"},
+    {"timeout", MTR_CONN_LINE | MTR_CONN_METER, GEN_UINT, MTR_SET_TIMEOUT, 1, 60000,
+     "milliseconds, 1 to 60000"},
+    {"retries", MTR_CONN_LINE | MTR_CONN_METER, GEN_UINT, MTR_SET_RETRIES, 0, 10, "0 to 10"},
 };
 
-#define NOPTIONS (sizeof options / sizeof options[0])
+#define NGENERIC (sizeof generic / sizeof generic[0])
+
+/* One option as found for a key: a generic row or one of the protocol's. */
+struct found {
+    const char *key;
+    unsigned cls;
+    const struct gen_row *g;
+    const struct mtr_opt *p;
+};
+
+static int applies(const struct mtr_conn *c, const struct mtr_opt *o)
+{
+    return !o->schemes || (o->schemes & (1u << c->scheme->id));
+}
+
+static int find_option(const struct mtr_conn *c, const char *k, size_t kn, struct found *f)
+{
+    for (size_t i = 0; i < NGENERIC; i++)
+        if ((c->scheme->line_opts & generic[i].flag) && strlen(generic[i].key) == kn &&
+            memcmp(generic[i].key, k, kn) == 0) {
+            *f = (struct found){generic[i].key, generic[i].cls, &generic[i], NULL};
+            return 1;
+        }
+    for (size_t i = 0; i < c->proto->nopts; i++) {
+        const struct mtr_opt *o = &c->proto->opts[i];
+        if (applies(c, o) && strlen(o->key) == kn && memcmp(o->key, k, kn) == 0) {
+            *f = (struct found){o->key, o->cls, NULL, o};
+            return 1;
+        }
+    }
+    return 0;
+}
 
 static const unsigned std_bauds[] = {300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200};
 
@@ -136,124 +93,118 @@ static int str_ieq(const char *a, size_t n, const char *b)
     return 1;
 }
 
-static int set_option(struct mtr_conn *c, const struct opt_row *o, const char *v, size_t vn,
-                      char *err, size_t len)
+static int bad_value(const char *key, const char *help, const char *v, size_t vn, char *err,
+                     size_t len)
+{
+    return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn, v,
+                   key, help);
+}
+
+static int set_generic(struct mtr_conn *c, const struct gen_row *o, const char *v, size_t vn,
+                       char *err, size_t len)
 {
     long x = 0;
     switch (o->kind) {
-    case OPT_UINT:
-        if (parse_uint(v, vn, &x) < 0 || x < o->min || x > o->max)
-            goto bad;
+    case GEN_BAUD: {
+        int ok = parse_uint(v, vn, &x) == 0;
+        int std = 0;
+        for (size_t i = 0; ok && i < sizeof std_bauds / sizeof std_bauds[0]; i++)
+            std |= (unsigned long)x == std_bauds[i];
+        if (!std)
+            return bad_value(o->key, o->help, v, vn, err, len);
+        c->baud = (unsigned)x;
         break;
-    case OPT_BOOL:
-        if (vn == 1 && (v[0] == '0' || v[0] == '1'))
-            x = v[0] - '0';
-        else
-            goto bad;
-        break;
-    case OPT_PARITY:
+    }
+    case GEN_PARITY:
         if (str_ieq(v, vn, "n") || str_ieq(v, vn, "none"))
-            x = 'N';
+            c->parity = 'N';
         else if (str_ieq(v, vn, "e") || str_ieq(v, vn, "even"))
-            x = 'E';
+            c->parity = 'E';
         else if (str_ieq(v, vn, "o") || str_ieq(v, vn, "odd"))
-            x = 'O';
+            c->parity = 'O';
         else
-            goto bad;
+            return bad_value(o->key, o->help, v, vn, err, len);
         break;
-    case OPT_TEXT:
-        if ((long)vn < o->min || (long)vn > o->max)
-            goto bad;
+    case GEN_UINT:
+    case GEN_BOOL:
+        if (parse_uint(v, vn, &x) < 0 || x < o->min || x > o->max ||
+            (o->kind == GEN_BOOL && vn != 1))
+            return bad_value(o->key, o->help, v, vn, err, len);
+        switch (o->flag) {
+        case MTR_SET_DATA: c->data_bits = (unsigned)x; break;
+        case MTR_SET_STOP: c->stop_bits = (unsigned)x; break;
+        case MTR_SET_RS485: c->rs485 = (int)x; break;
+        case MTR_SET_TIMEOUT: c->timeout_ms = (unsigned)x; break;
+        case MTR_SET_RETRIES: c->retries = (unsigned)x; break;
+        default: break;
+        }
+        break;
+    }
+    c->set |= o->flag;
+    return METER_OK;
+}
+
+static int set_protocol(struct mtr_conn *c, const struct mtr_opt *o, const char *v, size_t vn,
+                        char *err, size_t len)
+{
+    unsigned char *field = c->popt.bytes + o->offset;
+    long x = 0;
+    switch (o->kind) {
+    case MTR_OPT_UINT:
+    case MTR_OPT_INT:
+    case MTR_OPT_BOOL:
+        if (parse_uint(v, vn, &x) < 0 || x < o->min || x > o->max ||
+            (o->kind == MTR_OPT_BOOL && (vn != 1 || x > 1)))
+            return bad_value(o->key, o->help, v, vn, err, len);
+        if (o->kind == MTR_OPT_UINT) {
+            unsigned u = (unsigned)x;
+            memcpy(field, &u, sizeof u);
+        } else {
+            int i = (int)x;
+            memcpy(field, &i, sizeof i);
+        }
+        break;
+    case MTR_OPT_TEXT:
+        if ((long)vn < o->min || (long)vn > o->max || vn >= o->size)
+            return bad_value(o->key, o->help, v, vn, err, len);
         for (size_t i = 0; i < vn; i++)
             if (!isgraph((unsigned char)v[i]) || v[i] == '!' || v[i] == '?')
                 return mtr_err(err, len, METER_EOPTION, "bad character in option '%s' ('%.*s')",
                                o->key, (int)vn, v);
+        memcpy(field, v, vn);
+        field[vn] = '\0';
         break;
-    case OPT_ECHO:
-        if (str_ieq(v, vn, "auto"))
-            x = MTR_ECHO_AUTO;
-        else if (str_ieq(v, vn, "on"))
-            x = MTR_ECHO_ON;
-        else if (str_ieq(v, vn, "off"))
-            x = MTR_ECHO_OFF;
-        else
-            goto bad;
-        break;
-    case OPT_BCC:
-        if (str_ieq(v, vn, "xor"))
-            x = MTR_BCC_XOR;
-        else if (str_ieq(v, vn, "sum7"))
-            x = MTR_BCC_SUM7;
-        else if (str_ieq(v, vn, "none"))
-            x = MTR_BCC_NONE;
-        else
-            goto bad;
-        break;
-    case OPT_SELECT:
-        if (str_ieq(v, vn, "53") || str_ieq(v, vn, "0x53"))
-            x = 0x53;
-        else if (str_ieq(v, vn, "73") || str_ieq(v, vn, "0x73"))
-            x = 0x73;
-        else
-            goto bad;
-        break;
-    case OPT_WORDS:
-        if (str_ieq(v, vn, "abcd"))
-            x = MTR_WORDS_ABCD;
-        else if (str_ieq(v, vn, "cdab"))
-            x = MTR_WORDS_CDAB;
-        else
-            goto bad;
+    case MTR_OPT_CHOICE: {
+        const struct mtr_choice *ch = o->choices;
+        while (ch->name && !str_ieq(v, vn, ch->name))
+            ch++;
+        if (!ch->name)
+            return bad_value(o->key, o->help, v, vn, err, len);
+        memcpy(field, &ch->value, sizeof ch->value);
         break;
     }
-    switch (o->flag) {
-    case MTR_SET_BAUD: {
-        int ok = 0;
-        for (size_t i = 0; i < sizeof std_bauds / sizeof std_bauds[0]; i++)
-            ok |= (unsigned long)x == std_bauds[i];
-        if (!ok)
-            goto bad;
-        c->baud = (unsigned)x;
-        break;
     }
-    case MTR_SET_PARITY: c->parity = (char)x; break;
-    case MTR_SET_DATA: c->data_bits = (unsigned)x; break;
-    case MTR_SET_STOP: c->stop_bits = (unsigned)x; break;
-    case MTR_SET_RS485: c->rs485 = (int)x; break;
-    case MTR_SET_ID: c->id = (int)x; break;
-    case MTR_SET_TIMEOUT: c->timeout_ms = (unsigned)x; break;
-    case MTR_SET_RETRIES: c->retries = (unsigned)x; break;
-    case MTR_SET_WORDS: c->word_order = (int)x; break;
-    case MTR_SET_MAXREGS: c->max_regs = (unsigned)x; break;
-    case MTR_SET_SECONDARY: memcpy(c->secondary, v, vn); c->secondary[vn] = '\0'; break;
-    case MTR_SET_SELECT_C: c->select_c = (unsigned)x; break;
-    case MTR_SET_TELEGRAMS: c->max_telegrams = (unsigned)x; break;
-    case MTR_SET_ECHO: c->echo = (int)x; break;
-    case MTR_SET_DEVADDR: memcpy(c->devaddr, v, vn); c->devaddr[vn] = '\0'; break;
-    case MTR_SET_PASSWORD: memcpy(c->password, v, vn); c->password[vn] = '\0'; break;
-    case MTR_SET_WAKEUP: c->wakeup = (int)x; break;
-    case MTR_SET_DELAY: c->delay_ms = (unsigned)x; break;
-    case MTR_SET_DTR: c->dtr = (int)x; break;
-    case MTR_SET_RTS: c->rts = (int)x; break;
-    case MTR_SET_BCC: c->bcc = (int)x; break;
-    case MTR_SET_MAXBAUD: c->max_baud = (unsigned)x; break;
-    default: break;
-    }
-    c->set |= o->flag;
+    c->pset |= o->flag;
     return METER_OK;
-bad:
-    return mtr_err(err, len, METER_EOPTION, "bad value '%.*s' for option '%s' (%s)", (int)vn, v,
-                   o->key, o->help);
 }
 
 static void list_keys(const struct mtr_conn *c, unsigned what, char *buf, size_t len)
 {
     size_t used = 0;
     buf[0] = '\0';
-    for (size_t i = 0; i < NOPTIONS && used + 1 < len; i++) {
-        if (!(options[i].schemes & S(c->scheme)) || !(options[i].cls & what))
-            continue;
-        int k = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", options[i].key);
+    for (size_t i = 0; i < NGENERIC + c->proto->nopts && used + 1 < len; i++) {
+        const char *key;
+        if (i < NGENERIC) {
+            if (!(c->scheme->line_opts & generic[i].flag) || !(generic[i].cls & what))
+                continue;
+            key = generic[i].key;
+        } else {
+            const struct mtr_opt *o = &c->proto->opts[i - NGENERIC];
+            if (!applies(c, o) || !(o->cls & what))
+                continue;
+            key = o->key;
+        }
+        int k = snprintf(buf + used, len - used, "%s%s", used ? ", " : "", key);
         if (k < 0)
             break;
         used += (size_t)k;
@@ -262,7 +213,7 @@ static void list_keys(const struct mtr_conn *c, unsigned what, char *buf, size_t
 
 int mtr_conn_parse_options(const char *p, struct mtr_conn *c, unsigned what, char *err, size_t len)
 {
-    unsigned seen = 0;
+    unsigned seen = 0, pseen = 0;
     if (!p)
         return METER_OK;
     while (*p) {
@@ -277,28 +228,28 @@ int mtr_conn_parse_options(const char *p, struct mtr_conn *c, unsigned what, cha
         size_t kn = (size_t)(eq - p);
         const char *v = eq + 1;
         size_t vn = n - kn - 1;
-        const struct opt_row *o = NULL;
-        for (size_t i = 0; i < NOPTIONS; i++)
-            if (strlen(options[i].key) == kn && memcmp(options[i].key, p, kn) == 0 &&
-                (options[i].schemes & S(c->scheme)))
-                o = &options[i];
-        if (!o || !(o->cls & what)) {
-            char keys[200];
+        struct found f;
+        int known = find_option(c, p, kn, &f);
+        if (!known || !(f.cls & what)) {
+            char keys[300];
             list_keys(c, what, keys, sizeof keys);
-            if (o)
+            if (known)
                 return mtr_err(err, len, METER_EOPTION,
                                "option '%.*s' belongs to the %s, not here (allowed here: %s)",
-                               (int)kn, p, (o->cls & MTR_CONN_LINE) ? "bus" : "meter", keys);
+                               (int)kn, p, (f.cls & MTR_CONN_LINE) ? "bus" : "meter", keys);
             return mtr_err(err, len, METER_EOPTION, "unknown option '%.*s' for %s: (known: %s)",
-                           (int)kn, p, mtr_scheme_name(c->scheme), keys);
+                           (int)kn, p, c->scheme->name, keys);
         }
         if (vn == 0)
-            return mtr_err(err, len, METER_EOPTION, "option '%s' has no value (%s)", o->key,
-                           o->help);
-        if (seen & o->flag)
-            return mtr_err(err, len, METER_EOPTION, "option '%s' is given twice", o->key);
-        seen |= o->flag;
-        int rc = set_option(c, o, v, vn, err, len);
+            return mtr_err(err, len, METER_EOPTION, "option '%s' has no value (%s)", f.key,
+                           f.g ? f.g->help : f.p->help);
+        if (f.g ? (seen & f.g->flag) : (pseen & f.p->flag))
+            return mtr_err(err, len, METER_EOPTION, "option '%s' is given twice", f.key);
+        if (f.g)
+            seen |= f.g->flag;
+        else
+            pseen |= f.p->flag;
+        int rc = f.g ? set_generic(c, f.g, v, vn, err, len) : set_protocol(c, f.p, v, vn, err, len);
         if (rc != METER_OK)
             return rc;
         p += n + (amp ? 1 : 0);
@@ -308,7 +259,7 @@ int mtr_conn_parse_options(const char *p, struct mtr_conn *c, unsigned what, cha
     return METER_OK;
 }
 
-static int parse_host_port(const char *t, size_t n, const struct scheme_row *sr,
+static int parse_host_port(const char *t, size_t n, const struct mtr_scheme *sr,
                            struct mtr_conn *c, unsigned what, char *err, size_t len)
 {
     const char *host = t, *colon = NULL;
@@ -362,7 +313,6 @@ static int parse_host_port(const char *t, size_t n, const struct scheme_row *sr,
 int mtr_conn_parse(const char *s, struct mtr_conn *c, unsigned what, char *err, size_t len)
 {
     memset(c, 0, sizeof *c);
-    c->dtr = c->rts = -1;
     if (!s || !*s)
         return mtr_err(err, len, METER_ECONNSTR, "empty connection string");
     const char *colon = strchr(s, ':');
@@ -370,21 +320,27 @@ int mtr_conn_parse(const char *s, struct mtr_conn *c, unsigned what, char *err, 
         return mtr_err(err, len, METER_ECONNSTR,
                        "'%s' has no scheme (expected e.g. rtu:/dev/ttyUSB0 or tcp:host:port)", s);
     }
-    const struct scheme_row *sr = NULL;
+    const struct mtr_scheme *sr = NULL;
     size_t sn = (size_t)(colon - s);
-    for (size_t i = 0; i < NSCHEMES; i++)
-        if (strlen(schemes[i].name) == sn && memcmp(schemes[i].name, s, sn) == 0)
-            sr = &schemes[i];
+    for (size_t k = 0; mtr_protocols[k]; k++)
+        for (size_t i = 0; i < mtr_protocols[k]->nschemes; i++) {
+            const struct mtr_scheme *x = &mtr_protocols[k]->schemes[i];
+            if (strlen(x->name) == sn && memcmp(x->name, s, sn) == 0) {
+                sr = x;
+                c->proto = mtr_protocols[k];
+            }
+        }
     if (!sr) {
-        char known[100] = "";
+        char known[200] = "";
         size_t used = 0;
-        for (size_t i = 0; i < NSCHEMES; i++)
-            used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
-                                     schemes[i].name);
+        for (size_t k = 0; mtr_protocols[k]; k++)
+            for (size_t i = 0; i < mtr_protocols[k]->nschemes && used < sizeof known; i++)
+                used += (size_t)snprintf(known + used, sizeof known - used, "%s%s",
+                                         used ? ", " : "", mtr_protocols[k]->schemes[i].name);
         return mtr_err(err, len, METER_ECONNSTR, "unknown scheme '%.*s' (known: %s)", (int)sn, s,
                        known);
     }
-    c->scheme = sr->scheme;
+    c->scheme = sr;
     const char *target = colon + 1;
     const char *q = strchr(target, '?');
     size_t tn = q ? (size_t)(q - target) : strlen(target);

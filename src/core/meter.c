@@ -2,6 +2,7 @@
 /* The meter handle: open (model + connection string, or on a shared bus),
  * close, read one/list/snapshot through the protocol's engine, and the
  * handle's settings, statistics, log and user data. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,19 +16,13 @@ static int attach(meter_t **out, struct meter_bus *bus, const struct mtr_model *
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
     m->model = model;
     m->bus = bus;
-    m->id = (c->set & MTR_SET_ID) ? c->id : model->id;
-    unsigned def_timeout = bus->conn.scheme == MTR_SCHEME_TCP ? 1000 : 500;
-    m->timeout_ms = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms
+    m->id = model->id;
+    m->timeout_ms = (c->set & MTR_SET_TIMEOUT)          ? c->timeout_ms
                     : (bus->conn.set & MTR_SET_TIMEOUT) ? bus->conn.timeout_ms
-                                                        : def_timeout;
+                                                        : bus->conn.scheme->default_timeout_ms;
     m->retries = (c->set & MTR_SET_RETRIES) ? c->retries
                  : (bus->conn.set & MTR_SET_RETRIES) ? bus->conn.retries
                                                       : 1;
-    m->word_order = (c->set & MTR_SET_WORDS) ? c->word_order
-                    : model->modbus ? model->modbus->word_order
-                                    : MTR_WORDS_ABCD;
-    m->max_regs = (c->set & MTR_SET_MAXREGS) ? c->max_regs : 125;
-    m->stats.max_registers = m->max_regs;
     if (bus->ops->attach) {
         int rc = bus->ops->attach(m, c, err, len);
         if (rc != METER_OK) {
@@ -39,11 +34,12 @@ static int attach(meter_t **out, struct meter_bus *bus, const struct mtr_model *
     return METER_OK;
 }
 
-static int check_proto(const struct mtr_model *model, enum mtr_scheme s, char *err, size_t len)
+static int check_proto(const struct mtr_model *model, const struct mtr_conn *c, char *err,
+                       size_t len)
 {
-    if (mtr_scheme_proto(s) != model->proto)
+    if (c->proto != model->proto)
         return mtr_err(err, len, METER_EUNSUPPORTED, "model %s speaks %s; '%s:' is not one of its links",
-                       model->info.name, model->info.protocol, mtr_scheme_name(s));
+                       model->info.name, model->info.protocol, c->scheme->name);
     return METER_OK;
 }
 
@@ -56,7 +52,7 @@ static const struct mtr_model *find_model(const char *name, char *err, size_t le
     return model;
 }
 
-int meter_open(meter_t **out, const char *model_name, const char *connection, char *err,
+meter_status_t meter_open(meter_t **out, const char *model_name, const char *connection, char *err,
                size_t len)
 {
     if (!out)
@@ -69,7 +65,7 @@ int meter_open(meter_t **out, const char *model_name, const char *connection, ch
     int rc = mtr_conn_parse(connection, &c, MTR_CONN_ALL, err, len);
     if (rc != METER_OK)
         return rc;
-    if ((rc = check_proto(model, c.scheme, err, len)) != METER_OK)
+    if ((rc = check_proto(model, &c, err, len)) != METER_OK)
         return rc;
     /* the model's line defaults, where the string left them unset */
     if (!(c.set & MTR_SET_BAUD) && model->baud) {
@@ -90,7 +86,7 @@ int meter_open(meter_t **out, const char *model_name, const char *connection, ch
     return rc;
 }
 
-int meter_open_on_bus(meter_t **out, meter_bus_t *bus, const char *model_name, const char *options,
+meter_status_t meter_open_on_bus(meter_t **out, meter_bus_t *bus, const char *model_name, const char *options,
                       char *err, size_t len)
 {
     if (!out || !bus)
@@ -99,11 +95,12 @@ int meter_open_on_bus(meter_t **out, meter_bus_t *bus, const char *model_name, c
     const struct mtr_model *model = find_model(model_name, err, len);
     if (!model)
         return METER_EMODEL;
-    int rc = check_proto(model, bus->conn.scheme, err, len);
+    int rc = check_proto(model, &bus->conn, err, len);
     if (rc != METER_OK)
         return rc;
     struct mtr_conn c;
     memset(&c, 0, sizeof c);
+    c.proto = bus->conn.proto;
     c.scheme = bus->conn.scheme;
     if ((rc = mtr_conn_parse_options(options, &c, MTR_CONN_METER, err, len)) != METER_OK)
         return rc;
@@ -123,17 +120,15 @@ void meter_close(meter_t *m)
     free(m);
 }
 
-int meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out)
+meter_status_t meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out)
 {
     if (!m || (n && (!qs || !out)))
         return m ? mtr_set_err(m, METER_EINVAL, "NULL quantity list or output") : METER_EINVAL;
     m->err[0] = '\0';
-    int rc = m->bus->ops->read(m, qs, n, out);
-    m->stats.max_registers = m->max_regs;
-    return rc;
+    return m->bus->ops->read(m, qs, n, out);
 }
 
-int meter_read(meter_t *m, meter_quantity_t q, meter_reading_t *out)
+meter_status_t meter_read(meter_t *m, meter_quantity_t q, meter_reading_t *out)
 {
     return meter_read_list(m, &q, 1, out);
 }
@@ -145,7 +140,7 @@ size_t meter_quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
     return m->bus->ops->quantities(m, out, cap);
 }
 
-int meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
+meter_status_t meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
 {
     if (!m || !n)
         return m ? mtr_set_err(m, METER_EINVAL, "NULL count pointer") : METER_EINVAL;
@@ -178,7 +173,7 @@ const char *meter_last_error(const meter_t *m)
     return m ? m->err : "";
 }
 
-int meter_set_timeout(meter_t *m, unsigned ms)
+meter_status_t meter_set_timeout(meter_t *m, unsigned ms)
 {
     if (!m)
         return METER_EINVAL;
@@ -188,7 +183,7 @@ int meter_set_timeout(meter_t *m, unsigned ms)
     return METER_OK;
 }
 
-int meter_set_retries(meter_t *m, unsigned retries)
+meter_status_t meter_set_retries(meter_t *m, unsigned retries)
 {
     if (!m)
         return METER_EINVAL;
@@ -198,10 +193,17 @@ int meter_set_retries(meter_t *m, unsigned retries)
     return METER_OK;
 }
 
-void meter_get_stats(const meter_t *m, meter_stats_t *out)
+meter_status_t meter_get_stats(const meter_t *m, meter_stats_t *out)
 {
-    if (m && out)
-        *out = m->stats;
+    /* the 0.2 struct is the smallest a caller can have: every field up to max_registers */
+    size_t least = offsetof(meter_stats_t, max_registers) + sizeof out->max_registers;
+    if (!m || !out || out->struct_size < least)
+        return METER_EINVAL;
+    size_t n = out->struct_size < sizeof m->stats ? out->struct_size : sizeof m->stats;
+    size_t keep = out->struct_size;
+    memcpy(out, &m->stats, n);
+    out->struct_size = keep;
+    return METER_OK;
 }
 
 void meter_set_log(meter_t *m, meter_log_fn fn, void *userdata)

@@ -30,7 +30,7 @@ unsigned meter_quantity_count(void)
     return METER_Q_COUNT_;
 }
 
-int meter_quantity_from_name(const char *name, meter_quantity_t *out)
+meter_status_t meter_quantity_from_name(const char *name, meter_quantity_t *out)
 {
     if (!name || !out)
         return METER_EINVAL;

@@ -21,7 +21,7 @@ static void from_reading(const meter_reading_t *r, meter_record_t *out, int inde
     out->quantity = r->quantity;
 }
 
-int meter_read_records(meter_t *m, meter_record_t *out, size_t cap, size_t *n)
+meter_status_t meter_read_records(meter_t *m, meter_record_t *out, size_t cap, size_t *n)
 {
     if (!m || !n || (cap && !out))
         return m ? mtr_set_err(m, METER_EINVAL, "NULL records or count") : METER_EINVAL;

@@ -71,17 +71,6 @@ int mtr_model_has_flags(const struct mtr_model *model, unsigned flags)
     return 1;
 }
 
-const struct mtr_mb_reg *mtr_model_row(const struct mtr_model *model, meter_quantity_t q)
-{
-    const struct mtr_mb_map *map = model->modbus;
-    if (!map)
-        return NULL;
-    for (size_t i = 0; i < map->nregs; i++)
-        if (map->regs[i].q == q && mtr_model_has_row(model, &map->regs[i]))
-            return &map->regs[i];
-    return NULL;
-}
-
 size_t meter_model_count(void)
 {
     return mtr_model_total();

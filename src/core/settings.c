@@ -28,7 +28,7 @@ const char *meter_action_name(meter_action_t a)
     return (unsigned)a < METER_ACTION_COUNT_ ? action_names[a] : NULL;
 }
 
-int meter_setting_from_name(const char *name, meter_setting_t *out)
+meter_status_t meter_setting_from_name(const char *name, meter_setting_t *out)
 {
     for (unsigned i = 0; name && out && i < METER_SETTING_COUNT_; i++)
         if (strcmp(setting_names[i], name) == 0) {
@@ -38,7 +38,7 @@ int meter_setting_from_name(const char *name, meter_setting_t *out)
     return METER_EINVAL;
 }
 
-int meter_action_from_name(const char *name, meter_action_t *out)
+meter_status_t meter_action_from_name(const char *name, meter_action_t *out)
 {
     for (unsigned i = 0; name && out && i < METER_ACTION_COUNT_; i++)
         if (strcmp(action_names[i], name) == 0) {
@@ -61,7 +61,7 @@ static int check(const meter_t *m, const struct mtr_cfg *c)
     return METER_OK;
 }
 
-int meter_setting_allowed(const meter_t *m, meter_setting_t s, char *buf, size_t len, unsigned *risk)
+meter_status_t meter_setting_allowed(const meter_t *m, meter_setting_t s, char *buf, size_t len, unsigned *risk)
 {
     struct mtr_cfg c = {MTR_CFG_SETTING, (int)s, ""};
     int rc = check(m, &c);
@@ -70,7 +70,7 @@ int meter_setting_allowed(const meter_t *m, meter_setting_t s, char *buf, size_t
     return m->bus->ops->cfg_allowed(m, &c, buf, len, risk);
 }
 
-int meter_action_risk(const meter_t *m, meter_action_t a, unsigned *risk)
+meter_status_t meter_action_risk(const meter_t *m, meter_action_t a, unsigned *risk)
 {
     struct mtr_cfg c = {MTR_CFG_ACTION, (int)a, NULL};
     int rc = check(m, &c);
@@ -93,26 +93,26 @@ static int apply(meter_t *m, const struct mtr_cfg *c, uint8_t *buf, size_t cap, 
     return m->bus->ops->cfg_apply(m, c, buf, cap, len);
 }
 
-int meter_set(meter_t *m, meter_setting_t s, const char *value)
+meter_status_t meter_write_setting(meter_t *m, meter_setting_t s, const char *value)
 {
     struct mtr_cfg c = {MTR_CFG_SETTING, (int)s, value};
     return apply(m, &c, NULL, 0, NULL);
 }
 
-int meter_do(meter_t *m, meter_action_t a)
+meter_status_t meter_run_action(meter_t *m, meter_action_t a)
 {
     struct mtr_cfg c = {MTR_CFG_ACTION, (int)a, NULL};
     return apply(m, &c, NULL, 0, NULL);
 }
 
-int meter_set_frame(meter_t *m, meter_setting_t s, const char *value, uint8_t *buf, size_t cap,
+meter_status_t meter_setting_frame(meter_t *m, meter_setting_t s, const char *value, uint8_t *buf, size_t cap,
                     size_t *len)
 {
     struct mtr_cfg c = {MTR_CFG_SETTING, (int)s, value};
     return apply(m, &c, buf, cap, len);
 }
 
-int meter_do_frame(meter_t *m, meter_action_t a, uint8_t *buf, size_t cap, size_t *len)
+meter_status_t meter_action_frame(meter_t *m, meter_action_t a, uint8_t *buf, size_t cap, size_t *len)
 {
     struct mtr_cfg c = {MTR_CFG_ACTION, (int)a, NULL};
     return apply(m, &c, buf, cap, len);

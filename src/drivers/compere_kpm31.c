@@ -3,7 +3,7 @@
  * section 6 (seed 004) as data. Floats are taken ABCD (the manual does not
  * say; a connection may override with words=cdab). Tariffs: t1 sharp,
  * t2 peak, t3 flat, t4 valley. History block k, month m at 0x009C+26k+2m. */
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 #define S611 "seed 004 §6.1.1"
 #define S612 "seed 004 §6.1.2"
@@ -90,7 +90,7 @@ static const struct mtr_model kpm31_models[] = {
     {{"compere-kpm31", "kpm31", "modbus",
       "Compere KPM31 single phase, Modbus RTU, relay, 4 tariffs, 12-month history",
       "9600 8E1 id 1", 0},
-     MTR_PROTO_MODBUS, 9600, 'E', 1, 1, &kpm31_map, NULL},
+     &mtr_proto_modbus, 9600, 'E', 1, 1, &kpm31_map},
 };
 
 const struct mtr_family mtr_family_compere_kpm31 = {

@@ -2,7 +2,7 @@
 /* IEC 62056-21 meters read through an optical head: the generic driver (any
  * meter's readout, OBIS codes onto the catalogue) and the KLEFR / Inepro PRO1
  * and PRO380 infrared ports, whose manuals give no data list (docs/iec62056.md). */
-#include "core/iec_internal.h"
+#include "protocols/iec62056/iec_internal.h"
 
 /* OBIS codes of the catalogue (IEC 62056-61 / DLMS Blue Book value groups).
  * A = 1 electricity, 0 abstract; a short address ("1.8.0") has no A and matches.
@@ -87,23 +87,23 @@ static const struct mtr_iec_driver klefr_3p_driver = {
 static const struct mtr_model iec_models[] = {
     {{"iec62056", "iec,iec1107", "iec62056",
       "any IEC 62056-21 meter on an optical head: readout, OBIS onto the catalogue", IEC_DEFAULTS, 1},
-     MTR_PROTO_IEC, 300, 'E', 0, 3, NULL, &generic_driver},
+     &mtr_proto_iec, 300, 'E', 0, 3, &generic_driver},
     {{"klefr-6921", "pro1", "iec62056", "KLEFR 6921 / Inepro PRO1, single phase, infrared port",
       IEC_DEFAULTS, 1},
-     MTR_PROTO_IEC, 300, 'E', 0, 1, NULL, &klefr_1p_driver},
+     &mtr_proto_iec, 300, 'E', 0, 1, &klefr_1p_driver},
     {{"klefr-6922", "pro1-2t", "iec62056",
       "KLEFR 6922 / Inepro PRO1-2T, single phase, two tariffs, infrared port", IEC_DEFAULTS, 1},
-     MTR_PROTO_IEC, 300, 'E', 0, 1, NULL, &klefr_2t_driver},
+     &mtr_proto_iec, 300, 'E', 0, 1, &klefr_2t_driver},
     {{"klefr-6923-ir", "pro1-mb-ir", "iec62056",
       "KLEFR 6923 / Inepro PRO1-Mb, its infrared port (M-Bus is klefr-6923)", IEC_DEFAULTS, 1},
-     MTR_PROTO_IEC, 300, 'E', 0, 1, NULL, &klefr_2t_driver},
+     &mtr_proto_iec, 300, 'E', 0, 1, &klefr_2t_driver},
     {{"klefr-6924-ir", "pro1-mod-ir", "iec62056",
       "KLEFR 6924 / Inepro PRO1-Mod, its infrared port (Modbus is klefr-6924)", IEC_DEFAULTS, 1},
-     MTR_PROTO_IEC, 300, 'E', 0, 1, NULL, &klefr_2t_driver},
+     &mtr_proto_iec, 300, 'E', 0, 1, &klefr_2t_driver},
     {{"klefr-6934-ir", "pro380-mod-ir", "iec62056",
       "KLEFR 6934 / Inepro PRO380-Mod, three phase, its infrared port (Modbus is klefr-6934)",
       IEC_DEFAULTS, 1},
-     MTR_PROTO_IEC, 300, 'E', 0, 3, NULL, &klefr_3p_driver},
+     &mtr_proto_iec, 300, 'E', 0, 3, &klefr_3p_driver},
 };
 
 const struct mtr_family mtr_family_iec62056 = {

@@ -3,7 +3,7 @@
  * three phase) over Modbus RTU: the register map of the manual's Appendix 3
  * (seed 000 §A3.2, same map in seed 001) as data. Rows marked MTR_R_3P are the
  * manual's '*' registers, served by three-phase models only. */
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 #define A32 "seed 000 App. 3 §A3.2"
 #define R(q, addr, words, type, exp, flags) {METER_Q_##q, addr, words, type, exp, flags, A32}
@@ -153,10 +153,10 @@ static const struct mtr_mb_map klefr_map = {
 static const struct mtr_model klefr_models[] = {
     {{"klefr-6924", "pro1-mod", "modbus",
       "KLEFR 6924 / Inepro PRO1-Mod, single phase, Modbus RTU", "9600 8E1 id 1", 0},
-     MTR_PROTO_MODBUS, 9600, 'E', 1, 1, &klefr_map, NULL},
+     &mtr_proto_modbus, 9600, 'E', 1, 1, &klefr_map},
     {{"klefr-6934", "pro380-mod", "modbus",
       "KLEFR 6934 / Inepro PRO380-Mod, three phase, Modbus RTU", "9600 8E1 id 1", 0},
-     MTR_PROTO_MODBUS, 9600, 'E', 1, 3, &klefr_map, NULL},
+     &mtr_proto_modbus, 9600, 'E', 1, 3, &klefr_map},
 };
 
 const struct mtr_family mtr_family_klefr_modbus = {

@@ -2,7 +2,7 @@
 /* M-Bus models: the KLEFR 6923 (= Inepro PRO1-Mb; seed 000/001 Appendix 2,
  * read as in seed-notes.md) with its record map and write table, the generic
  * `mbus` model that reads any EN 13757-3 meter, and two simulator-only meters. */
-#include "core/mbus_internal.h"
+#include "protocols/mbus/mbus_internal.h"
 
 #define A2 "seed 000 App. 2 (seed-notes: KLEFR / PRO1 M-Bus)"
 #define E(fn, t, q) {MTR_MBUS_FN_##fn, t, MTR_MBUS_Q_ENERGY, MTR_MBUS_U_WH, METER_Q_##q, A2}
@@ -57,20 +57,11 @@ static const struct mtr_model mbus_models[] = {
     {{"klefr-6923", "pro1-mb", "mbus",
       "KLEFR 6923 / Inepro PRO1-Mb, single phase, M-Bus: total/forward/reverse energy, T1/T2",
       "9600 8E1 address 0", 0},
-     MTR_PROTO_MBUS, 9600, 'E', 0, 1, NULL, &klefr_6923},
+     &mtr_proto_mbus, 9600, 'E', 0, 1, &klefr_6923},
     {{"mbus", "m-bus", "mbus",
       "any EN 13757-3 meter (heat, water, gas, electricity …): every record it sends",
       "2400 8E1 address 0", 1},
-     MTR_PROTO_MBUS, 2400, 'E', 0, 0, NULL, &generic},
-    {{"sim-mbus-heat", "", "mbus",
-      "simulator only: a heat meter answering in three telegrams (DIF 1F)",
-      "2400 8E1 address 1", 1},
-     MTR_PROTO_MBUS, 2400, 'E', 1, 0, NULL, &generic},
-    {{"sim-mbus-water", "", "mbus",
-      "simulator only: a water meter whose secondary address follows its primary one "
-      "(docs/mbus.md), for scans with collisions",
-      "2400 8E1 address 1", 1},
-     MTR_PROTO_MBUS, 2400, 'E', 1, 0, NULL, &generic},
+     &mtr_proto_mbus, 2400, 'E', 0, 0, &generic},
 };
 
 const struct mtr_family mtr_family_mbus = {

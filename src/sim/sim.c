@@ -18,12 +18,6 @@
 
 #include "sim/sim_internal.h"
 
-static const struct mtr_sim_proto_ops *const sim_protocols[] = {
-    &mtr_sim_modbus,
-    &mtr_sim_iec,
-    &mtr_sim_mbus,
-};
-
 static int open_pty(struct meter_sim *s, char *err, size_t len)
 {
     char name[MTR_PATH_MAX];
@@ -127,31 +121,38 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
 {
     if (!s)
         return METER_EINVAL;
-    const struct mtr_model *model = mtr_model_find(model_name);
+    const struct mtr_model *model = mtr_sim_model_find(model_name);
     if (!model)
         return METER_EMODEL;
     if (s->nmeters && model->proto != s->proto)
         return METER_EUNSUPPORTED;
-    int mbus = model->proto == MTR_PROTO_MBUS; /* M-Bus primary addresses 0-250 */
-    if (address == -1) /* the model's default address (1 when it has none) */
-        address = mbus || model->id > 0 ? model->id : 1;
-    if (address < (mbus ? 0 : 1) || address > (mbus ? 250 : 247))
+    const struct mtr_sim_proto_ops *ops = NULL;
+    for (size_t i = 0; mtr_sim_protocols[i]; i++)
+        if (mtr_sim_protocols[i]->proto == model->proto)
+            ops = mtr_sim_protocols[i];
+    if (!ops)
+        return METER_EUNSUPPORTED;
+    if (address == -1) /* the model's default address (the lowest allowed when it has none) */
+        address = model->id >= ops->min_addr ? model->id : ops->min_addr;
+    if (address < ops->min_addr || address > ops->max_addr)
         return METER_ERANGE;
     if (mtr_sim_find(s, address))
         return METER_EBUSY;
     if (s->nmeters == MTR_SIM_MAX_METERS)
         return METER_ELIMIT;
     if (!s->ops) {
-        for (size_t i = 0; i < sizeof sim_protocols / sizeof sim_protocols[0]; i++)
-            if (sim_protocols[i]->proto == model->proto)
-                s->ops = sim_protocols[i];
-        if (!s->ops)
-            return METER_EUNSUPPORTED;
+        s->ops = ops;
         if (s->ops->setup(s, NULL, 0) != METER_OK) {
             s->ops = NULL;
             return METER_EIO;
         }
         s->proto = model->proto;
+        /* the endpoint names the protocol's scheme: "mbus:/dev/pts/N", "iec-tcp:host:port" */
+        char ep[sizeof s->endpoint];
+        const char *colon = strchr(s->endpoint, ':');
+        snprintf(ep, sizeof ep, "%s%s", s->tcp ? ops->tcp_scheme : ops->pty_scheme,
+                 colon ? colon : ":");
+        memcpy(s->endpoint, ep, sizeof ep);
     }
     mtr_sim_meter_init(&s->meters[s->nmeters++], model, address);
     return METER_OK;
@@ -227,7 +228,7 @@ static int numeric_quantity(meter_sim_t *s, int address, meter_quantity_t q,
     if (!sm)
         return METER_ENOTFOUND;
     const meter_quantity_info_t *qi = meter_quantity_info(q);
-    if (!qi || !mtr_model_row(sm->model, q))
+    if (!qi || !s->ops->serves || !s->ops->serves(sm->model, q))
         return METER_EQUANTITY;
     if (qi->kind != METER_KIND_NUMBER)
         return METER_EUNSUPPORTED;

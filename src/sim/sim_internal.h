@@ -23,10 +23,15 @@ struct mtr_sim_meter {
 
 struct meter_sim;
 
-/* What a protocol plugs into the simulator: one table in its own file and
- * one line in sim.c's list. */
+/* What a protocol plugs into the simulator: one table in its folder's sim_*.c
+ * and one line in sim_protocols.c. */
 struct mtr_sim_proto_ops {
-    enum mtr_proto proto;
+    const struct mtr_proto_ops *proto; /* the models it serves speak this */
+    const char *pty_scheme;            /* the endpoint's scheme on a pseudo-terminal ("rtu") */
+    const char *tcp_scheme;            /* and on TCP ("tcp") */
+    int min_addr, max_addr;            /* the addresses a simulated meter may have */
+    /* optional: does the model serve q as a value meter_sim_value() can reach? */
+    int (*serves)(const struct mtr_model *model, meter_quantity_t q);
     int (*setup)(struct meter_sim *s, char *err, size_t len); /* when the first meter is added */
     void (*free)(struct meter_sim *s);
     /* serve what is readable on fd; -1 when the peer went away */
@@ -35,12 +40,13 @@ struct mtr_sim_proto_ops {
     int (*set)(struct meter_sim *s, int opt, long value, const char *text);
 };
 
-extern const struct mtr_sim_proto_ops mtr_sim_modbus;
-extern const struct mtr_sim_proto_ops mtr_sim_iec;
-extern const struct mtr_sim_proto_ops mtr_sim_mbus;
+/** The protocols the simulator serves (sim_protocols.c), NULL-terminated. */
+extern const struct mtr_sim_proto_ops *const mtr_sim_protocols[];
+/** A model by name: the simulator's own models first (sim_models), then libmeter's. */
+const struct mtr_model *mtr_sim_model_find(const char *name);
 
 struct meter_sim {
-    enum mtr_proto proto;
+    const struct mtr_proto_ops *proto;
     const struct mtr_sim_proto_ops *ops;
     int tcp;              /* 1: TCP listener; 0: pty */
     int listen_fd;        /* TCP */

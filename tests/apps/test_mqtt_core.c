@@ -129,9 +129,9 @@ static void payloads(void **state)
     (void)state;
     meter_reading_t r[3];
     memset(r, 0, sizeof r);
-    r[0] = (meter_reading_t){METER_Q_VOLTAGE, METER_OK, METER_UNIT_VOLT, METER_KIND_NUMBER, 230.1, ""};
-    r[1] = (meter_reading_t){METER_Q_CURRENT, METER_ETIMEDOUT, METER_UNIT_AMPERE, METER_KIND_NUMBER, 0, ""};
-    r[2] = (meter_reading_t){METER_Q_SERIAL_NUMBER, METER_OK, METER_UNIT_NONE, METER_KIND_TEXT, 0, "1\"2"};
+    r[0] = (meter_reading_t){.quantity = METER_Q_VOLTAGE, .status = METER_OK, .unit = METER_UNIT_VOLT, .kind = METER_KIND_NUMBER, .value = 230.1, .text = ""};
+    r[1] = (meter_reading_t){.quantity = METER_Q_CURRENT, .status = METER_ETIMEDOUT, .unit = METER_UNIT_AMPERE, .kind = METER_KIND_NUMBER, .value = 0, .text = ""};
+    r[2] = (meter_reading_t){.quantity = METER_Q_SERIAL_NUMBER, .status = METER_OK, .unit = METER_UNIT_NONE, .kind = METER_KIND_TEXT, .value = 0, .text = "1\"2"};
     struct mq_state_info si = {"house", "klefr-6924", 7, "2024-01-01T00:00:00.000Z", 2, METER_ETIMEDOUT, "no reply"};
     char *s = mq_state_json(&si, r, 3);
     assert_string_equal(s, "{\"seq\": 7, \"time\": \"2024-01-01T00:00:00.000Z\", \"meter\": \"house\", "

@@ -18,7 +18,7 @@
 #include <cmocka.h>
 
 #include "proto/iec62056.h"
-#include "sim/sim_iec.h"
+#include "protocols/iec62056/sim_iec.h"
 #include "support.h"
 
 static void start(struct sim_thread *t, const char *model)
@@ -100,8 +100,8 @@ static void test_readout_with_switch(void **state)
     char id[80];
     assert_int_equal(meter_iec_identification(m, id, sizeof id), METER_OK);
     assert_string_equal(id, "ISk5ME162-0033");
-    meter_stats_t st;
-    meter_get_stats(m, &st);
+    meter_stats_t st = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &st), METER_OK);
     assert_int_equal(st.retries, 0);
     meter_close(m);
     size_t rn;
@@ -145,8 +145,8 @@ static void test_fallback_to_300(void **state)
     run(&t);
     meter_t *m = open_meter(&t, "iec62056", "timeout=300");
     assert_true(reading(m, METER_Q_FREQUENCY) == 50.0);
-    meter_stats_t st;
-    meter_get_stats(m, &st);
+    meter_stats_t st = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &st), METER_OK);
     assert_int_equal(st.retries, 1);
     meter_close(m);
     size_t rn;
@@ -291,8 +291,8 @@ static void test_nak_and_retry(void **state)
     assert_string_equal(v, "00000100");
     assert_int_equal(meter_iec_read_register(m, "1.8.0", NULL, v, sizeof v), METER_OK);
     assert_string_equal(v, "0033402.264*kWh");
-    meter_stats_t st;
-    meter_get_stats(m, &st);
+    meter_stats_t st = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &st), METER_OK);
     assert_int_equal(st.retries, 2);
     meter_close(m);
     size_t rn;

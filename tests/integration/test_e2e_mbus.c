@@ -115,7 +115,7 @@ static void frame_is(meter_t *m, meter_setting_t s, const char *value, const cha
     uint8_t f[300];
     size_t n = 0;
     char got[900] = "";
-    if (meter_set_frame(m, s, value, f, sizeof f, &n) != METER_OK)
+    if (meter_setting_frame(m, s, value, f, sizeof f, &n) != METER_OK)
         fail_msg("%s=%s: %s", meter_setting_name(s), value, meter_last_error(m));
     for (size_t i = 0, k = 0; i < n; i++)
         k += (size_t)snprintf(got + k, sizeof got - k, "%s%02X", i ? " " : "", f[i]);
@@ -128,7 +128,7 @@ static void action_is(meter_t *m, meter_action_t a, const char *hex)
     uint8_t f[300];
     size_t n = 0;
     char got[900] = "";
-    assert_int_equal(meter_do_frame(m, a, f, sizeof f, &n), METER_OK);
+    assert_int_equal(meter_action_frame(m, a, f, sizeof f, &n), METER_OK);
     for (size_t i = 0, k = 0; i < n; i++)
         k += (size_t)snprintf(got + k, sizeof got - k, "%s%02X", i ? " " : "", f[i]);
     assert_string_equal(got, hex);
@@ -168,14 +168,14 @@ static void test_klefr_write_frames(void **state)
         {METER_SETTING_S0_RATE, "0.001"},    {METER_SETTING_S0_RATE, "x"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        if (meter_set(m, bad[i].s, bad[i].v) != METER_ERANGE)
+        if (meter_write_setting(m, bad[i].s, bad[i].v) != METER_ERANGE)
             fail_msg("%s=%s was not refused", meter_setting_name(bad[i].s), bad[i].v);
         assert_non_null(strstr(meter_last_error(m), "allowed"));
     }
-    assert_int_equal(meter_set(m, METER_SETTING_PARITY, "E"), METER_EUNSUPPORTED);
-    assert_int_equal(meter_set(m, METER_SETTING_LCD_CYCLE_TIME, "10"), METER_EUNSUPPORTED);
-    meter_stats_t stats;
-    meter_get_stats(m, &stats);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_PARITY, "E"), METER_EUNSUPPORTED);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_LCD_CYCLE_TIME, "10"), METER_EUNSUPPORTED);
+    meter_stats_t stats = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &stats), METER_OK);
     assert_int_equal(stats.bytes_sent, 0);
     meter_close(m);
     sim_thread_stop(&st);
@@ -193,38 +193,38 @@ static void test_klefr_settings_round_trip(void **state)
     meter_reading_t r;
     assert_int_equal(meter_read(m, METER_Q_ENERGY_ACTIVE_TOTAL, &r), METER_OK);
 
-    assert_int_equal(meter_set(m, METER_SETTING_TARIFF, "2"), METER_OK);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_TARIFF, "2"), METER_OK);
     assert_true(sm->v[METER_Q_TARIFF] == 2);
-    assert_int_equal(meter_set(m, METER_SETTING_CALCULATION_CODE, "9"), METER_OK);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_CALCULATION_CODE, "9"), METER_OK);
     assert_true(sm->v[METER_Q_CALCULATION_CODE] == 9);
-    assert_int_equal(meter_set(m, METER_SETTING_S0_RATE, "0.1"), METER_OK);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_S0_RATE, "0.1"), METER_OK);
     assert_true(sm->v[METER_Q_S0_RATE] == 0.1);
-    assert_int_equal(meter_set(m, METER_SETTING_S0_RATE, "10000"), METER_OK);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_S0_RATE, "10000"), METER_OK);
     assert_true(sm->v[METER_Q_S0_RATE] == 10000);
-    assert_int_equal(meter_do(m, METER_ACTION_RESET_DAY_COUNTER), METER_OK);
+    assert_int_equal(meter_run_action(m, METER_ACTION_RESET_DAY_COUNTER), METER_OK);
     assert_true(sm->v[METER_Q_ENERGY_ACTIVE_DAY_COUNTER] == 0);
-    assert_int_equal(meter_do(m, METER_ACTION_RESET_POWER_DOWN_COUNTER), METER_OK);
+    assert_int_equal(meter_run_action(m, METER_ACTION_RESET_POWER_DOWN_COUNTER), METER_OK);
     assert_true(sm->v[METER_Q_POWER_DOWN_COUNTER] == 0);
 
     /* address: the meter moves, the handle follows, the next read works */
-    assert_int_equal(meter_set(m, METER_SETTING_ADDRESS, "17"), METER_OK);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_ADDRESS, "17"), METER_OK);
     assert_int_equal(sm->address, 17);
     check_manual_values(m);
     /* secondary address: read back from the telegram's header */
-    assert_int_equal(meter_set(m, METER_SETTING_SECONDARY_ADDRESS, "87654321"), METER_OK);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_SECONDARY_ADDRESS, "87654321"), METER_OK);
     meter_t *by_sec = open_m(&st, "klefr-6923", "secondary=87654321&timeout=300");
     check_manual_values(by_sec);
     /* and through the selection, the secondary address changes again: the handle follows */
-    assert_int_equal(meter_set(by_sec, METER_SETTING_SECONDARY_ADDRESS, "11223344"), METER_OK);
+    assert_int_equal(meter_write_setting(by_sec, METER_SETTING_SECONDARY_ADDRESS, "11223344"), METER_OK);
     check_manual_values(by_sec);
     meter_close(by_sec);
 
     /* baud: E5 at the old speed, then both sides at the new one */
-    assert_int_equal(meter_set(m, METER_SETTING_BAUD_RATE, "2400"), METER_OK);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_BAUD_RATE, "2400"), METER_OK);
     assert_true(sm->v[METER_Q_BAUD_RATE] == 2400);
     check_manual_values(m);
     /* the simulated meter answers only at its speed: the read above was at 2400 */
-    assert_int_equal(meter_set(m, METER_SETTING_BAUD_RATE, "9600"), METER_OK);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_BAUD_RATE, "9600"), METER_OK);
     check_manual_values(m);
     meter_close(m);
     sim_thread_stop(&st);

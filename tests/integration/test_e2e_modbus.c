@@ -79,8 +79,8 @@ static void every_model(const char *listen)
         assert_int_equal(sim_thread_start(&st, listen, models[k].model, ids, 1), METER_OK);
         meter_t *m = open_meter(models[k].model, meter_sim_endpoint(st.sim), "id=1");
         check_snapshot(st.sim, m, 1, models[k].model);
-        meter_stats_t s;
-        meter_get_stats(m, &s);
+        meter_stats_t s = METER_STATS_INIT;
+        assert_int_equal(meter_get_stats(m, &s), METER_OK);
         assert_int_equal(s.transactions, models[k].transactions);
         assert_int_equal(s.errors, 0);
         /* literal values, not only the simulator's word */
@@ -171,13 +171,13 @@ static void test_fallback_to_shorter_reads(void **state)
     meter_sim_set(st.sim, METER_SIM_MAX_REGISTERS, 40); /* refuses longer reads: exception 03 */
     meter_t *m = open_meter("klefr-6934", meter_sim_endpoint(st.sim), "id=1");
     check_snapshot(st.sim, m, 1, "klefr-6934");
-    meter_stats_t s;
-    meter_get_stats(m, &s);
+    meter_stats_t s = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     assert_int_equal(s.max_registers, 25); /* 50 refused, halved */
     assert_int_equal(s.errors, 1);
     uint64_t before = s.transactions;
     check_snapshot(st.sim, m, 1, "klefr-6934"); /* the handle remembers the limit */
-    meter_get_stats(m, &s);
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     assert_int_equal(s.errors, 1);
     assert_int_equal(s.transactions - before, 2 + 3 + 4); /* 25-register reads, floats whole */
     meter_close(m);
@@ -193,12 +193,12 @@ static void test_fallback_when_holes_refused(void **state)
     meter_sim_set(st.sim, METER_SIM_STRICT_HOLES, 1); /* exception 02 over the '*' registers */
     meter_t *m = open_meter("klefr-6924", meter_sim_endpoint(st.sim), "id=4");
     check_snapshot(st.sim, m, 4, "klefr-6924");
-    meter_stats_t s;
-    meter_get_stats(m, &s);
+    meter_stats_t s = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     uint64_t before = s.transactions, errors = s.errors;
     assert_true(errors >= 1);
     check_snapshot(st.sim, m, 4, "klefr-6924");
-    meter_get_stats(m, &s);
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     assert_int_equal(s.errors, errors);
     assert_int_equal(s.transactions - before, 17); /* mapped runs only */
     meter_close(m);
@@ -216,8 +216,8 @@ static void test_timeout_and_unknown_quantity(void **state)
     assert_int_equal(meter_read(m, METER_Q_VOLTAGE, &r), METER_ETIMEDOUT);
     assert_int_equal(r.status, METER_ETIMEDOUT);
     assert_non_null(strstr(meter_last_error(m), "no reply"));
-    meter_stats_t s;
-    meter_get_stats(m, &s);
+    meter_stats_t s = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     assert_int_equal(s.transactions, 2); /* one retry */
     assert_int_equal(s.retries, 1);
     meter_close(m);
@@ -230,7 +230,7 @@ static void test_timeout_and_unknown_quantity(void **state)
     assert_int_equal(rr[0].status, METER_EQUANTITY);
     assert_int_equal(rr[1].status, METER_OK);
     assert_true(rr[1].value == 230.1);
-    meter_get_stats(m, &s);
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     assert_int_equal(s.transactions, 1);
     size_t n;
     assert_int_equal(meter_snapshot(m, rr, 2, &n), METER_EBUFSIZE);

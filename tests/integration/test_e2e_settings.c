@@ -27,7 +27,7 @@ static void frame_is(meter_t *m, meter_setting_t s, const char *value, const cha
     uint8_t f[64];
     size_t n = 0;
     char got[200] = "";
-    int rc = meter_set_frame(m, s, value, f, sizeof f, &n);
+    int rc = meter_setting_frame(m, s, value, f, sizeof f, &n);
     if (rc != METER_OK)
         fail_msg("%s=%s: %s", meter_setting_name(s), value, meter_last_error(m));
     for (size_t i = 0, k = 0; i < n; i++)
@@ -53,14 +53,14 @@ static void test_manual_write_examples(void **state)
     frame_is(m, METER_SETTING_TARIFF, "2", "01 06 60 48 00 02 96 1D");
     uint8_t f[64];
     size_t n;
-    assert_int_equal(meter_do_frame(m, METER_ACTION_RESET_POWER_DOWN_COUNTER, f, sizeof f, &n), METER_OK);
+    assert_int_equal(meter_action_frame(m, METER_ACTION_RESET_POWER_DOWN_COUNTER, f, sizeof f, &n), METER_OK);
     assert_int_equal(n, 8);
     assert_memory_equal(f, "\x01\x06\x40\x16\x00\x00\x7D\xCE", 8);
-    assert_int_equal(meter_do_frame(m, METER_ACTION_RESET_DAY_COUNTER, f, sizeof f, &n), METER_OK);
+    assert_int_equal(meter_action_frame(m, METER_ACTION_RESET_DAY_COUNTER, f, sizeof f, &n), METER_OK);
     assert_int_equal(n, 13);
     assert_memory_equal(f, "\x01\x10\x60\x49\x00\x02\x04\x00\x00\x00\x00\x9F\xF7", 13);
-    meter_stats_t s;
-    meter_get_stats(m, &s);
+    meter_stats_t s = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     assert_int_equal(s.bytes_sent, 0); /* a dry run sends nothing */
     meter_close(m);
 
@@ -71,7 +71,7 @@ static void test_manual_write_examples(void **state)
     frame_is(m, METER_SETTING_RELAY, "on", "01 05 00 01 FF 00 DD FA");
     frame_is(m, METER_SETTING_RELAY, "off", "01 05 00 01 00 00 9C 0A");
     frame_is(m, METER_SETTING_BAUD_RATE, "4800", "01 10 00 02 00 01 02 00 03 E7 B3");
-    assert_int_equal(meter_do_frame(m, METER_ACTION_CLEAR_ENERGY, f, sizeof f, &n), METER_OK);
+    assert_int_equal(meter_action_frame(m, METER_ACTION_CLEAR_ENERGY, f, sizeof f, &n), METER_OK);
     assert_int_equal(n, 11);
     assert_memory_equal(f, "\x01\x10\x00\x0C\x00\x01\x02\x55\xAA\x19\xB3", 11);
     meter_close(m);
@@ -122,9 +122,9 @@ static void test_bad_values_send_nothing(void **state)
         const int ids[] = {1, 0};
         assert_int_equal(sim_thread_start(&st, "pty", bad[i].model, ids, 1), METER_OK);
         meter_t *m = open_on(&st, bad[i].model, 1);
-        int rc = meter_set(m, bad[i].s, bad[i].value);
-        meter_stats_t s;
-        meter_get_stats(m, &s);
+        int rc = meter_write_setting(m, bad[i].s, bad[i].value);
+        meter_stats_t s = METER_STATS_INIT;
+        assert_int_equal(meter_get_stats(m, &s), METER_OK);
         if (rc != bad[i].rc || s.bytes_sent != 0)
             fail_msg("%s %s=%s: %s after %llu bytes (%s)", bad[i].model, meter_setting_name(bad[i].s),
                      bad[i].value, meter_errname(rc), (unsigned long long)s.bytes_sent,
@@ -139,9 +139,9 @@ static void test_bad_values_send_nothing(void **state)
     const int ids[] = {1, 0};
     assert_int_equal(sim_thread_start(&st, "pty", "klefr-6924", ids, 1), METER_OK);
     meter_t *m = open_on(&st, "klefr-6924", 1);
-    assert_int_equal(meter_do(m, METER_ACTION_CLEAR_ENERGY), METER_EUNSUPPORTED);
-    assert_int_equal(meter_set(m, (meter_setting_t)99, "1"), METER_EINVAL);
-    assert_int_equal(meter_set(m, METER_SETTING_TARIFF, NULL), METER_EINVAL);
+    assert_int_equal(meter_run_action(m, METER_ACTION_CLEAR_ENERGY), METER_EUNSUPPORTED);
+    assert_int_equal(meter_write_setting(m, (meter_setting_t)99, "1"), METER_EINVAL);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_TARIFF, NULL), METER_EINVAL);
     meter_close(m);
     sim_thread_stop(&st);
 }
@@ -156,7 +156,7 @@ static double read_value(meter_t *m, meter_quantity_t q)
 
 static void set_ok(meter_t *m, meter_setting_t s, const char *v)
 {
-    if (meter_set(m, s, v) != METER_OK)
+    if (meter_write_setting(m, s, v) != METER_OK)
         fail_msg("%s=%s: %s", meter_setting_name(s), v, meter_last_error(m));
 }
 
@@ -191,9 +191,9 @@ static void test_klefr_settings_round_trip(void **state)
     assert_true(read_value(m, METER_Q_TARIFF) == 2);
     set_ok(m, METER_SETTING_TARIFF, "11"); /* T1, not saved: reads back as 1 */
     assert_true(read_value(m, METER_Q_TARIFF) == 1);
-    assert_int_equal(meter_do(m, METER_ACTION_RESET_DAY_COUNTER), METER_OK);
+    assert_int_equal(meter_run_action(m, METER_ACTION_RESET_DAY_COUNTER), METER_OK);
     assert_true(read_value(m, METER_Q_ENERGY_ACTIVE_DAY_COUNTER) == 0);
-    assert_int_equal(meter_do(m, METER_ACTION_RESET_POWER_DOWN_COUNTER), METER_OK);
+    assert_int_equal(meter_run_action(m, METER_ACTION_RESET_POWER_DOWN_COUNTER), METER_OK);
     assert_true(read_value(m, METER_Q_POWER_DOWN_COUNTER) == 0);
     /* settings that move the meter: the same handle follows it */
     set_ok(m, METER_SETTING_PARITY, "N");
@@ -229,7 +229,7 @@ static void test_kpm31_settings_round_trip(void **state)
     set_ok(m, METER_SETTING_BAUD_RATE, "2400");
     assert_true(read_value(m, METER_Q_BAUD_RATE) == 2400);
     assert_true(read_value(m, METER_Q_ENERGY_ACTIVE_TOTAL) > 1000);
-    assert_int_equal(meter_do(m, METER_ACTION_CLEAR_ENERGY), METER_OK);
+    assert_int_equal(meter_run_action(m, METER_ACTION_CLEAR_ENERGY), METER_OK);
     assert_true(read_value(m, METER_Q_ENERGY_ACTIVE_TOTAL) == 0);
     assert_true(read_value(m, METER_Q_ENERGY_ACTIVE_TOTAL_T4) == 0);
     set_ok(m, METER_SETTING_ADDRESS, "5");
@@ -247,12 +247,12 @@ static void test_no_retry_for_moves(void **state)
     meter_t *m = open_on(&st, "klefr-6924", 7); /* nobody at id 7 */
     assert_int_equal(meter_set_retries(m, 3), METER_OK);
     assert_int_equal(meter_set_timeout(m, 50), METER_OK);
-    assert_int_equal(meter_set(m, METER_SETTING_ADDRESS, "8"), METER_ETIMEDOUT);
-    meter_stats_t s;
-    meter_get_stats(m, &s);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_ADDRESS, "8"), METER_ETIMEDOUT);
+    meter_stats_t s = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     assert_int_equal(s.transactions, 1); /* an address change is never repeated blindly */
-    assert_int_equal(meter_set(m, METER_SETTING_TARIFF, "2"), METER_ETIMEDOUT);
-    meter_get_stats(m, &s);
+    assert_int_equal(meter_write_setting(m, METER_SETTING_TARIFF, "2"), METER_ETIMEDOUT);
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     assert_int_equal(s.transactions, 1 + 4);
     meter_close(m);
     sim_thread_stop(&st);

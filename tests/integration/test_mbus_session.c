@@ -98,8 +98,8 @@ static void test_echo_noise_retry_fcb(void **state)
     meter_reading_t r;
     assert_int_equal(meter_read(m, METER_Q_ENERGY_ACTIVE_EXPORT_T2, &r), METER_OK);
     assert_true(r.value == 6789.01);
-    meter_stats_t st;
-    meter_get_stats(m, &st);
+    meter_stats_t st = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &st), METER_OK);
     assert_int_equal(st.retries, 1);
     assert_int_equal(meter_read(m, METER_Q_ENERGY_ACTIVE_TOTAL, &r), METER_OK);
     assert_true(r.value == 16048.14);

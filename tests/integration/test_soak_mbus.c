@@ -69,8 +69,8 @@ static void test_soak_mbus_over_pty(void **state)
             }
         }
     }
-    meter_stats_t s;
-    meter_get_stats(m, &s);
+    meter_stats_t s = METER_STATS_INIT;
+    assert_int_equal(meter_get_stats(m, &s), METER_OK);
     static const char *fn[] = {"drop", "corrupt", "truncate", "delay", "wrong-id", "garbage",
                                "echo", "exception"};
     print_message("soak mbus: %u reads, %llu transactions; values: %lu right, %lu WRONG, %lu not "

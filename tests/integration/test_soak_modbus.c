@@ -54,7 +54,7 @@ static void soak(const char *listen, unsigned faults, unsigned long transactions
 
     struct tally t;
     memset(&t, 0, sizeof t);
-    meter_stats_t s;
+    meter_stats_t s = METER_STATS_INIT;
     unsigned step = 0;
     do {
         /* vary the requests: single values, short lists, whole snapshots */
@@ -85,7 +85,7 @@ static void soak(const char *listen, unsigned faults, unsigned long transactions
                              meter_errname(rc), meter_last_error(m));
             }
         }
-        meter_get_stats(m, &s);
+        assert_int_equal(meter_get_stats(m, &s), METER_OK);
     } while (s.transactions < transactions);
 
     static const char *fn[] = {"drop", "corrupt", "truncate", "delay", "wrong-id", "garbage",

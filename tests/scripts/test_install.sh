@@ -11,7 +11,8 @@ pc=$(dirname "$(find "$prefix" -name libmeter.pc | head -1)")
 [ -n "$pc" ] || fail "no libmeter.pc installed"
 libdir=$(dirname "$pc")
 export PKG_CONFIG_PATH="$pc"
-[ "$(pkg-config --modversion libmeter)" = "0.1.0" ] || fail "pkg-config version"
+[ "$(pkg-config --modversion libmeter)" = "${METER_VERSION:?}" ] || fail "pkg-config version"
+[ "$(pkg-config --modversion libmeter-sim)" = "$METER_VERSION" ] || fail "libmeter-sim.pc"
 
 # the first ```c block of README.md, verbatim
 awk '/^```c$/ {on=1; next} /^```$/ && on {exit} on' "$METER_SRC/README.md" >"$TMP/prog.c"
@@ -28,7 +29,7 @@ mkdir -p "$TMP/cm"
 cat >"$TMP/cm/CMakeLists.txt" <<'CM'
 cmake_minimum_required(VERSION 3.22)
 project(uses_libmeter C)
-find_package(libmeter 0.1 REQUIRED)
+find_package(libmeter 0.2 REQUIRED)
 add_executable(prog prog.c)
 target_link_libraries(prog PRIVATE libmeter::meter)
 CM

@@ -7,7 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
+
+#define MB(c) MTR_CPOPT(&(c), struct mtr_mb_opts)
 
 static void test_good(void **state)
 {
@@ -17,18 +19,20 @@ static void test_good(void **state)
     assert_int_equal(mtr_conn_parse("rtu:/dev/ttyUSB0?baud=9600&parity=E&id=1", &c, MTR_CONN_ALL,
                                     err, sizeof err),
                      METER_OK);
-    assert_int_equal(c.scheme, MTR_SCHEME_RTU);
+    assert_int_equal(c.scheme->id, MTR_MB_RTU);
+    assert_ptr_equal(c.proto, &mtr_proto_modbus);
     assert_string_equal(c.path, "/dev/ttyUSB0");
     assert_int_equal(c.baud, 9600);
     assert_int_equal(c.parity, 'E');
-    assert_int_equal(c.id, 1);
-    assert_int_equal(c.set, MTR_SET_BAUD | MTR_SET_PARITY | MTR_SET_ID);
+    assert_int_equal(MB(c)->id, 1);
+    assert_int_equal(c.set, MTR_SET_BAUD | MTR_SET_PARITY);
+    assert_int_equal(c.pset, MTR_MB_SET_ID);
 
     assert_int_equal(mtr_conn_parse("tcp:192.168.1.10:502?id=3", &c, MTR_CONN_ALL, err, sizeof err),
                      METER_OK);
     assert_string_equal(c.host, "192.168.1.10");
     assert_int_equal(c.port, 502);
-    assert_int_equal(c.id, 3);
+    assert_int_equal(MB(c)->id, 3);
 
     assert_int_equal(mtr_conn_parse("tcp:gateway.local", &c, MTR_CONN_ALL, err, sizeof err), METER_OK);
     assert_int_equal(c.port, 502); /* Modbus TCP's port by default */
@@ -39,7 +43,7 @@ static void test_good(void **state)
     assert_int_equal(c.port, 1502);
     assert_int_equal(c.timeout_ms, 800);
     assert_int_equal(c.retries, 0);
-    assert_int_equal(c.word_order, MTR_WORDS_CDAB);
+    assert_int_equal(MB(c)->word_order, MTR_WORDS_CDAB);
     assert_int_equal(mtr_conn_parse("rtu:/dev/ttyS1?parity=none&stop=2&data=8&rs485=1", &c,
                                     MTR_CONN_ALL, err, sizeof err),
                      METER_OK);
@@ -108,11 +112,11 @@ static void test_options_only(void **state)
     (void)state;
     struct mtr_conn c;
     char err[256];
-    memset(&c, 0, sizeof c);
-    c.scheme = MTR_SCHEME_RTU;
+    /* the scheme and protocol as parsed from a bus's string */
+    assert_int_equal(mtr_conn_parse("rtu:/dev/ttyUSB0", &c, MTR_CONN_LINE, err, sizeof err), METER_OK);
     assert_int_equal(mtr_conn_parse_options("id=7&timeout=900", &c, MTR_CONN_METER, err, sizeof err),
                      METER_OK);
-    assert_int_equal(c.id, 7);
+    assert_int_equal(MB(c)->id, 7);
     assert_int_equal(mtr_conn_parse_options("baud=2400", &c, MTR_CONN_METER, err, sizeof err),
                      METER_EOPTION);
     assert_non_null(strstr(err, "belongs to the bus"));

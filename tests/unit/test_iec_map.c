@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "core/iec_internal.h"
+#include "protocols/iec62056/iec_internal.h"
 
 static const struct mtr_iec_driver *generic(void)
 {
@@ -62,15 +62,15 @@ static void test_addresses(void **state)
     assert_int_equal(map("F.F"), METER_Q_ERROR_CODE);
     assert_int_equal(map("0-0:F.F.0*255"), METER_Q_ERROR_CODE);
     /* billing periods are history, never the current value */
-    assert_int_equal(map("1.8.0*02"), METER_Q_COUNT_);
-    assert_int_equal(map("1-0:1.8.0*101"), METER_Q_COUNT_);
+    assert_int_equal(map("1.8.0*02"), METER_Q_NONE);
+    assert_int_equal(map("1-0:1.8.0*101"), METER_Q_NONE);
     struct mtr_iec_set b = make("1.8.1*12", "1", "kWh");
     assert_int_equal(mtr_iec_billing_period(&b), 12);
     /* a gas or heat meter's A group is not electricity */
-    assert_int_equal(map("7-0:1.8.0"), METER_Q_COUNT_);
-    assert_int_equal(map("1-0:0.0.0"), METER_Q_COUNT_); /* A=1 is not the abstract 0.0.0 */
-    assert_int_equal(map("CURRE"), METER_Q_COUNT_);
-    assert_int_equal(map("1.6.0"), METER_Q_COUNT_); /* maximum demand: records only */
+    assert_int_equal(map("7-0:1.8.0"), METER_Q_NONE);
+    assert_int_equal(map("1-0:0.0.0"), METER_Q_NONE); /* A=1 is not the abstract 0.0.0 */
+    assert_int_equal(map("CURRE"), METER_Q_NONE);
+    assert_int_equal(map("1.6.0"), METER_Q_NONE); /* maximum demand: records only */
 }
 
 static void test_priority(void **state)
@@ -200,7 +200,7 @@ static void test_corpus_mapping(void **state)
         if (q == METER_Q_SERIAL_NUMBER) { /* 0.0(00010213): the device id, 0.0.0 */
             assert_int_equal(mtr_iec_convert(&s.v[i], q, &r, NULL, 0), METER_OK);
             assert_string_equal(r.text, "00010213");
-        } else if (q != METER_Q_COUNT_) {
+        } else if (q != METER_Q_NONE) {
             assert_int_equal(mtr_iec_convert(&s.v[i], q, &r, NULL, 0), METER_EVALUE);
         }
     }
@@ -220,7 +220,7 @@ static void test_records(void **state)
     assert_true(r.value == 123.4);
     assert_int_equal(r.storage, 3);
     assert_int_equal(r.tariff, 2);
-    assert_int_equal(r.quantity, METER_Q_COUNT_);
+    assert_int_equal(r.quantity, METER_Q_NONE);
     s = make("0.2.0", "V01.69#EEA3546C", "");
     mtr_iec_set_record(&s, METER_Q_COUNT_, &r);
     assert_int_equal(r.kind, METER_KIND_TEXT);
@@ -235,7 +235,7 @@ static void test_models(void **state)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const struct mtr_model *m = mtr_model_find(names[i]);
         assert_non_null(m);
-        assert_int_equal(m->proto, MTR_PROTO_IEC);
+        assert_ptr_equal(m->proto, &mtr_proto_iec);
         assert_int_equal(m->baud, 300);
         const struct mtr_iec_driver *d = m->proto_data;
         assert_non_null(d);
@@ -248,7 +248,7 @@ static void test_models(void **state)
                          METER_OK);
     }
     /* the Modbus models keep their names; their IR ports are the -ir models */
-    assert_int_equal(mtr_model_find("klefr-6924")->proto, MTR_PROTO_MODBUS);
+    assert_string_equal(mtr_model_find("klefr-6924")->proto->name, "modbus");
 }
 
 int main(void)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 static size_t plan_model(const char *name, unsigned max_regs, int bridge, struct mtr_plan_req *reqs,
                          size_t cap)
@@ -21,11 +21,11 @@ static size_t plan_model(const char *name, unsigned max_regs, int bridge, struct
     struct mtr_plan_item *items = calloc(n, sizeof *items);
     mtr_modbus_quantities(&m, qs, n);
     for (size_t i = 0; i < n; i++) {
-        const struct mtr_mb_reg *r = mtr_model_row(model, qs[i]);
+        const struct mtr_mb_reg *r = mtr_mb_row(model, qs[i]);
         items[i] = (struct mtr_plan_item){r->type == MTR_T_COIL ? 1 : 3, r->addr, r->words, i};
     }
     size_t nreq = 0;
-    assert_int_equal(mtr_plan(items, n, model->modbus->blocks, model->modbus->nblocks, max_regs,
+    assert_int_equal(mtr_plan(items, n, mtr_mb_map_of(model)->blocks, mtr_mb_map_of(model)->nblocks, max_regs,
                               bridge, reqs, cap, &nreq),
                      METER_OK);
     /* every item lies inside its request */

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 static void test_lint_every_model(void **state)
 {
@@ -22,9 +22,9 @@ static void test_lint_every_model(void **state)
         for (size_t j = 0; j < i; j++)
             assert_string_not_equal(mtr_model_at(j)->info.name, m->info.name);
         assert_ptr_equal(mtr_model_find(m->info.name), m);
-        if (!m->modbus)
+        if (m->proto != &mtr_proto_modbus)
             continue;
-        const struct mtr_mb_map *map = m->modbus;
+        const struct mtr_mb_map *map = m->proto_data;
         for (size_t r = 0; r < map->nregs; r++) {
             const struct mtr_mb_reg *a = &map->regs[r];
             if (!mtr_model_has_row(m, a))
@@ -33,7 +33,7 @@ static void test_lint_every_model(void **state)
             assert_non_null(qi);
             assert_non_null(a->cite);
             /* one row per quantity */
-            assert_ptr_equal(mtr_model_row(m, a->q), a);
+            assert_ptr_equal(mtr_mb_row(m, a->q), a);
             /* text quantities are text types, numbers are number types */
             int text = a->type == MTR_T_HEXTEXT || a->type == MTR_T_ASCII;
             assert_int_equal(text, qi->kind == METER_KIND_TEXT);
@@ -127,7 +127,7 @@ static void test_pinned_addresses(void **state)
         meter_quantity_t q;
         assert_non_null(m);
         assert_int_equal(meter_quantity_from_name(pins[i].quantity, &q), METER_OK);
-        const struct mtr_mb_reg *r = mtr_model_row(m, q);
+        const struct mtr_mb_reg *r = mtr_mb_row(m, q);
         if (!r)
             fail_msg("%s has no row for %s", pins[i].model, pins[i].quantity);
         if (r->addr != pins[i].addr)
@@ -147,10 +147,10 @@ static void test_three_phase_rows(void **state)
     assert_string_equal(one->info.name, "klefr-6924");
     assert_string_equal(three->info.name, "klefr-6934");
     /* '*' registers exist on the three-phase model only */
-    assert_null(mtr_model_row(one, METER_Q_VOLTAGE_L2));
-    assert_null(mtr_model_row(one, METER_Q_ACTIVE_POWER_L1));
-    assert_non_null(mtr_model_row(one, METER_Q_VOLTAGE_L1));
-    assert_non_null(mtr_model_row(three, METER_Q_ACTIVE_POWER_L1));
+    assert_null(mtr_mb_row(one, METER_Q_VOLTAGE_L2));
+    assert_null(mtr_mb_row(one, METER_Q_ACTIVE_POWER_L1));
+    assert_non_null(mtr_mb_row(one, METER_Q_VOLTAGE_L1));
+    assert_non_null(mtr_mb_row(three, METER_Q_ACTIVE_POWER_L1));
     meter_t m1 = {.model = one}, m3 = {.model = three};
     /* manual App. 3: 25 settings rows, 25 instantaneous, 36 energies + tariff + day counter;
      * without the '*' rows: 17 settings, 9 instantaneous, 18 energies + 2 */

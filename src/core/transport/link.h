@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Raw byte links for the protocols libmeter frames itself (M-Bus, IEC
- * 62056-21): a serial port through termios, or a TCP connection to a
- * transparent serial server. This room holds the system calls. */
+/* Raw byte links for the protocols libmeter frames itself: a serial port
+ * through termios, or a TCP connection to a transparent serial server. This
+ * room holds the system calls; it moves bytes and knows no protocol. */
 #ifndef MTR_LINK_H
 #define MTR_LINK_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+/** How a protocol treats its own request coming back (2-wire adapters, optical heads). */
+enum { MTR_ECHO_AUTO = 0, MTR_ECHO_ON, MTR_ECHO_OFF };
 
 enum mtr_link_kind { MTR_LINK_NONE = 0, MTR_LINK_SERIAL, MTR_LINK_TCP };
 

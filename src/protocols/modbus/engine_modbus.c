@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 int mtr_mb_decode_row(const struct mtr_mb_reg *r, const uint16_t *words, int word_order,
                       meter_reading_t *out, char *err, size_t len)
@@ -33,7 +33,7 @@ size_t mtr_modbus_quantities(const meter_t *m, meter_quantity_t *out, size_t cap
 {
     size_t k = 0;
     for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
-        if (!mtr_model_row(m->model, (meter_quantity_t)q))
+        if (!mtr_mb_row(m->model, (meter_quantity_t)q))
             continue;
         if (out && k < cap)
             out[k] = (meter_quantity_t)q;
@@ -68,16 +68,17 @@ static unsigned covered(const struct mtr_plan_item *items, size_t n)
 static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const meter_quantity_t *qs,
                       meter_reading_t *out)
 {
-    const struct mtr_mb_map *map = m->model->modbus;
+    const struct mtr_mb_map *map = mtr_mb_map_of(m->model);
+    struct mtr_mb_meter *mb = mtr_mb_meter(m);
     struct mtr_plan_req *reqs = calloc(n, sizeof *reqs);
     size_t nreq = 0;
     if (!reqs)
         return mtr_set_err(m, METER_ENOMEM, "out of memory planning %zu reads", n);
-    int rc = mtr_plan(items, n, map->blocks, map->nblocks, m->max_regs, !m->no_bridge, reqs, n, &nreq);
+    int rc = mtr_plan(items, n, map->blocks, map->nblocks, mb->max_regs, !mb->no_bridge, reqs, n, &nreq);
     if (rc != METER_OK) {
         free(reqs);
         fail_items(m, items, n, rc, out);
-        return mtr_set_err(m, rc, "cannot plan the reads (limit %u registers)", m->max_regs);
+        return mtr_set_err(m, rc, "cannot plan the reads (limit %u registers)", mb->max_regs);
     }
     int first_rc = METER_OK;
     for (size_t r = 0; r < nreq; r++) {
@@ -92,18 +93,18 @@ static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const m
             for (size_t i = 0; i < rq->n; i++)
                 widest = its[i].words > widest ? its[i].words : widest;
             int retry = 0;
-            if (need < rq->count && !m->no_bridge) {
-                m->no_bridge = 1; /* the meter refuses reads over unmapped registers */
+            if (need < rq->count && !mb->no_bridge) {
+                mb->no_bridge = 1; /* the meter refuses reads over unmapped registers */
                 retry = 1;
             } else if (rq->count / 2 >= widest && rq->count > widest) {
                 unsigned half = rq->count / 2; /* the meter refuses reads this long */
-                m->max_regs = half < m->max_regs ? half : m->max_regs;
+                mb->max_regs = half < mb->max_regs ? half : mb->max_regs;
                 retry = 1;
             }
             if (retry) {
                 mtr_log(m, METER_LOG_INFO, "id %d refused %u registers at 0x%04X; retrying shorter reads "
-                        "(limit %u, holes %s)", m->id, rq->count, rq->addr, m->max_regs,
-                        m->no_bridge ? "not bridged" : "bridged");
+                        "(limit %u, holes %s)", m->id, rq->count, rq->addr, mb->max_regs,
+                        mb->no_bridge ? "not bridged" : "bridged");
                 /* re-plan this request and every later one under the new limits */
                 rc = read_items(m, its, n - rq->first, qs, out);
                 if (rc != METER_OK && first_rc == METER_OK)
@@ -118,10 +119,10 @@ static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const m
             continue;
         }
         for (size_t i = 0; i < rq->n; i++) {
-            const struct mtr_mb_reg *row = mtr_model_row(m->model, qs[its[i].tag]);
+            const struct mtr_mb_reg *row = mtr_mb_row(m->model, qs[its[i].tag]);
             meter_reading_t *o = &out[its[i].tag];
             char err[160];
-            int drc = mtr_mb_decode_row(row, words + (its[i].addr - rq->addr), m->word_order, o, err,
+            int drc = mtr_mb_decode_row(row, words + (its[i].addr - rq->addr), mb->word_order, o, err,
                                     sizeof err);
             o->status = drc;
             if (drc != METER_OK) {
@@ -148,7 +149,7 @@ int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_read
         out[i].quantity = qs[i];
         out[i].unit = qi ? qi->unit : METER_UNIT_NONE;
         out[i].kind = qi ? qi->kind : METER_KIND_NUMBER;
-        const struct mtr_mb_reg *row = qi ? mtr_model_row(m->model, qs[i]) : NULL;
+        const struct mtr_mb_reg *row = qi ? mtr_mb_row(m->model, qs[i]) : NULL;
         if (!row) {
             out[i].status = METER_EQUANTITY;
             if (first_rc == METER_OK)
@@ -164,13 +165,8 @@ int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_read
     }
     int rc = k ? read_items(m, items, k, qs, out) : METER_OK;
     free(items);
+    m->stats.max_registers = mtr_mb_meter(m)->max_regs;
     if (first_rc != METER_OK)
         return first_rc;
     return rc;
 }
-
-const struct mtr_proto_ops mtr_proto_modbus = {
-    MTR_PROTO_MODBUS, "modbus", mtr_mb_link_open, mtr_mb_link_close, NULL, NULL,
-    mtr_modbus_read, mtr_modbus_quantities, mtr_modbus_cfg_allowed, mtr_modbus_cfg_apply,
-    NULL, NULL,
-};

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mbus_internal.h"
+#include "protocols/mbus/mbus_internal.h"
 
 void mtr_mbus_id_text(uint32_t id, char out[9])
 {
@@ -41,7 +41,7 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
 {
     memset(out, 0, sizeof *out);
     out->index = index;
-    out->quantity = METER_Q_COUNT_;
+    out->quantity = METER_Q_NONE;
     out->storage = clamp_int(r->storage);
     out->tariff = clamp_int(r->tariff);
     out->subunit = (int)r->subunit;
@@ -99,13 +99,13 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
 static meter_quantity_t by_tariff(meter_quantity_t base, uint32_t tariff)
 {
     /* energy quantities list the total, then _t1 .. _t4 */
-    return tariff <= 4 ? (meter_quantity_t)(base + tariff) : METER_Q_COUNT_;
+    return tariff <= 4 ? (meter_quantity_t)(base + tariff) : METER_Q_NONE;
 }
 
 static meter_quantity_t by_phase(meter_quantity_t base, uint8_t phase)
 {
     /* voltage/current list the summary value, then _l1 .. _l3 */
-    return phase <= 3 ? (meter_quantity_t)(base + phase) : METER_Q_COUNT_;
+    return phase <= 3 ? (meter_quantity_t)(base + phase) : METER_Q_NONE;
 }
 
 int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, meter_quantity_t *q,
@@ -116,7 +116,7 @@ int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, me
         (r->vi.flags & (MTR_MBUS_VF_PER_TIME | MTR_MBUS_VF_LOWER_LIMIT | MTR_MBUS_VF_UPPER_LIMIT |
                         MTR_MBUS_VF_RECORD_ERROR | MTR_MBUS_VF_FUTURE)))
         return 0;
-    meter_quantity_t out = METER_Q_COUNT_;
+    meter_quantity_t out = METER_Q_NONE;
     double x = rec->value;
     int export_ = (r->vi.flags & MTR_MBUS_VF_EXPORT) != 0;
     uint8_t phase = r->vi.phase;
@@ -159,7 +159,7 @@ int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, me
     default:
         break;
     }
-    if (out == METER_Q_COUNT_)
+    if (out == METER_Q_NONE)
         return 0;
     *q = out;
     *value = x;

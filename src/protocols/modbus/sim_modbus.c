@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "protocols/modbus/modbus_internal.h"
 #include "sim/sim_internal.h"
 
 /* ---- the manuals' write tables (kept apart from the library's own code) ---- */
@@ -65,7 +66,7 @@ static const struct wrule wrules[] = {
     {"compere-kpm31", 0x0000, 1, 16, W_RANGE, METER_Q_PASSWORD, 0, 9999, NULL, 0},
     {"compere-kpm31", 0x0001, 1, 16, W_ID, METER_Q_DEVICE_ADDRESS, 1, 247, NULL, 0},
     {"compere-kpm31", 0x0002, 1, 16, W_BAUDCODE, METER_Q_BAUD_RATE, 1, 4, NULL, 0},
-    {"compere-kpm31", 0x000C, 1, 16, W_CLEAR, METER_Q_COUNT_, 0, 0, NULL, 0},
+    {"compere-kpm31", 0x000C, 1, 16, W_CLEAR, METER_Q_NONE, 0, 0, NULL, 0},
     {"compere-kpm31", 0x0001, 1, 5, W_RANGE, METER_Q_RELAY, 0, 1, NULL, 0},
 };
 
@@ -184,7 +185,7 @@ static int in_block(const struct mtr_mb_map *map, unsigned a)
 static int fill_registers(struct meter_sim *s, struct mtr_sim_meter *sm, uint16_t addr,
                           unsigned count, uint16_t *tab)
 {
-    const struct mtr_mb_map *map = sm->model->modbus;
+    const struct mtr_mb_map *map = mtr_mb_map_of(sm->model);
     unsigned limit = s->max_regs ? s->max_regs : MODBUS_MAX_READ_REGISTERS;
     if (count < 1 || count > limit)
         return MODBUS_EXCEPTION_ILLEGAL_DATA_VALUE;
@@ -221,7 +222,7 @@ static int fill_registers(struct meter_sim *s, struct mtr_sim_meter *sm, uint16_
 
 static int fill_coils(struct mtr_sim_meter *sm, uint16_t addr, unsigned count, uint8_t *bits)
 {
-    const struct mtr_mb_map *map = sm->model->modbus;
+    const struct mtr_mb_map *map = mtr_mb_map_of(sm->model);
     for (unsigned a = addr; a < (unsigned)addr + count; a++) {
         int found = 0;
         for (size_t i = 0; i < map->nregs; i++)
@@ -491,6 +492,11 @@ static void sim_modbus_free(struct meter_sim *s)
     s->proto_ctx = NULL;
 }
 
+static int serves(const struct mtr_model *model, meter_quantity_t q)
+{
+    return mtr_mb_row(model, q) != NULL;
+}
+
 const struct mtr_sim_proto_ops mtr_sim_modbus = {
-    MTR_PROTO_MODBUS, sim_modbus_setup, sim_modbus_free, sim_modbus_serve, NULL,
+    &mtr_proto_modbus, "rtu", "tcp", 1, 247, serves, sim_modbus_setup, sim_modbus_free, sim_modbus_serve, NULL,
 };

@@ -2,12 +2,45 @@
 /* The IEC 62056-21 protocol as the core sees it: the bus is an optical head,
  * a meter's options are kept at attach, and every read, snapshot or records
  * call is one readout session (one sign-on), mapped through the driver's table. */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/iec_internal.h"
+#include "protocols/iec62056/iec_internal.h"
+
+static const struct mtr_scheme schemes[] = {
+    {"iec", MTR_IEC_SERIAL, 1, 0, MTR_SET_BAUD | MTR_SET_TIMEOUT | MTR_SET_RETRIES, 0},
+    {"iec-tcp", MTR_IEC_TCP, 0, 0, MTR_SET_TIMEOUT | MTR_SET_RETRIES, 0},
+};
+
+static const struct mtr_choice echo_choices[] = {
+    {"auto", MTR_ECHO_AUTO}, {"on", MTR_ECHO_ON}, {"off", MTR_ECHO_OFF}, {NULL, 0}};
+static const struct mtr_choice bcc_choices[] = {
+    {"xor", MTR_IEC_BCC_XOR}, {"sum7", MTR_IEC_BCC_SUM7}, {"none", MTR_IEC_BCC_NONE}, {NULL, 0}};
+
+#define OFF(f) offsetof(struct mtr_iec_opts, f), sizeof(((struct mtr_iec_opts *)0)->f)
+#define SERIAL (1u << MTR_IEC_SERIAL)
+static const struct mtr_opt opts[] = {
+    {"echo", MTR_CONN_LINE, 0, MTR_OPT_CHOICE, 0, 0, echo_choices, OFF(echo), MTR_IEC_SET_ECHO,
+     "auto, on or off"},
+    {"device", MTR_CONN_METER, 0, MTR_OPT_TEXT, 1, 32, NULL, OFF(devaddr), MTR_IEC_SET_DEVADDR,
+     "the device address for the sign-on, 1 to 32 characters"},
+    {"password", MTR_CONN_METER, 0, MTR_OPT_TEXT, 1, 32, NULL, OFF(password),
+     MTR_IEC_SET_PASSWORD, "the programming-mode password, 1 to 32 characters"},
+    {"wakeup", MTR_CONN_METER, 0, MTR_OPT_BOOL, 0, 1, NULL, OFF(wakeup), MTR_IEC_SET_WAKEUP,
+     "0 or 1"},
+    {"delay", MTR_CONN_METER, 0, MTR_OPT_UINT, 0, 2000, NULL, OFF(delay_ms), MTR_IEC_SET_DELAY,
+     "milliseconds before the baud switch, 0 to 2000"},
+    {"dtr", MTR_CONN_LINE, SERIAL, MTR_OPT_BOOL, 0, 1, NULL, OFF(dtr), MTR_IEC_SET_DTR, "0 or 1"},
+    {"rts", MTR_CONN_LINE, SERIAL, MTR_OPT_BOOL, 0, 1, NULL, OFF(rts), MTR_IEC_SET_RTS, "0 or 1"},
+    {"bcc", MTR_CONN_METER, 0, MTR_OPT_CHOICE, 0, 0, bcc_choices, OFF(bcc), MTR_IEC_SET_BCC,
+     "xor, sum7 or none"},
+    {"max_baud", MTR_CONN_METER, 0, MTR_OPT_UINT, 300, 115200, NULL, OFF(max_baud),
+     MTR_IEC_SET_MAXBAUD, "300 to 115200"},
+};
+_Static_assert(sizeof(struct mtr_iec_opts) <= MTR_POPT_MAX, "options fit a connection");
 
 static int bus_open(struct meter_bus *b, char *err, size_t len)
 {
@@ -38,14 +71,15 @@ static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
     struct mtr_iec_meter *o = calloc(1, sizeof *o);
     if (!o)
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
-    memcpy(o->devaddr, c->devaddr, sizeof o->devaddr - 1);
-    memcpy(o->password, c->password, sizeof o->password - 1);
-    o->wakeup = c->wakeup;
-    o->delay_ms = c->delay_ms;
-    o->bcc = c->bcc == MTR_BCC_SUM7 ? MTR_IEC_BCC_SUM7
-             : c->bcc == MTR_BCC_NONE ? MTR_IEC_BCC_NONE
-                                      : MTR_IEC_BCC_XOR;
-    o->max_baud = c->max_baud;
+    const struct mtr_iec_opts *co = MTR_CPOPT(c, struct mtr_iec_opts);
+    if (c->pset & MTR_IEC_SET_DEVADDR)
+        memcpy(o->devaddr, co->devaddr, sizeof o->devaddr - 1);
+    if (c->pset & MTR_IEC_SET_PASSWORD)
+        memcpy(o->password, co->password, sizeof o->password - 1);
+    o->wakeup = (c->pset & MTR_IEC_SET_WAKEUP) ? co->wakeup : 0;
+    o->delay_ms = (c->pset & MTR_IEC_SET_DELAY) ? co->delay_ms : 0;
+    o->bcc = (c->pset & MTR_IEC_SET_BCC) ? (mtr_iec_bcc_t)co->bcc : MTR_IEC_BCC_XOR;
+    o->max_baud = (c->pset & MTR_IEC_SET_MAXBAUD) ? co->max_baud : 0;
     /* the reaction time may reach 1.5 s, plus USB latency: 2 s unless set */
     if (!(c->set & MTR_SET_TIMEOUT) && !(m->bus->conn.set & MTR_SET_TIMEOUT))
         m->timeout_ms = 2000;
@@ -66,9 +100,9 @@ static const struct mtr_iec_driver *driver(const meter_t *m)
 
 static int session(meter_t *m, struct mtr_iec_sets *sets)
 {
-    pthread_mutex_lock(&m->bus->lock);
+    mtr_bus_lock(m->bus);
     int rc = mtr_iec_readout(m, sets);
-    pthread_mutex_unlock(&m->bus->lock);
+    mtr_bus_unlock(m->bus);
     return rc;
 }
 
@@ -210,6 +244,7 @@ static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
 }
 
 const struct mtr_proto_ops mtr_proto_iec = {
-    MTR_PROTO_IEC, "iec62056", bus_open, bus_close, attach, detach, read_list, quantities,
+    "iec62056", schemes, sizeof schemes / sizeof schemes[0], opts, sizeof opts / sizeof opts[0],
+    bus_open, bus_close, attach, detach, read_list, quantities,
     NULL,          NULL,       records,  snapshot,
 };

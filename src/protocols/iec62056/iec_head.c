@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/iec_internal.h"
+#include "protocols/iec62056/iec_internal.h"
 
 static void now(struct timespec *t)
 {
@@ -38,9 +38,10 @@ int mtr_iec_head_open(struct mtr_iec_head *h, const struct mtr_conn *c, char *er
     int rc;
     memset(h, 0, sizeof *h);
     h->link.fd = -1;
-    h->echo = c->echo;
+    const struct mtr_iec_opts *o = MTR_CPOPT(c, struct mtr_iec_opts);
+    h->echo = (c->pset & MTR_IEC_SET_ECHO) ? o->echo : MTR_ECHO_AUTO;
     h->echo_known = -1;
-    if (c->scheme == MTR_SCHEME_IEC_TCP) {
+    if (c->scheme->id == MTR_IEC_TCP) {
         unsigned t = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms : 3000;
         rc = mtr_link_open_tcp(&h->link, c->host, c->port, t, err, len);
         h->soft7e1 = 1;
@@ -50,8 +51,9 @@ int mtr_iec_head_open(struct mtr_iec_head *h, const struct mtr_conn *c, char *er
     rc = mtr_link_open_serial(&h->link, c->path, baud, 'E', 7, 1, err, len);
     if (rc != METER_OK)
         return rc;
-    if ((c->dtr >= 0 || c->rts >= 0) &&
-        (rc = mtr_link_set_modem(&h->link, c->dtr, c->rts, err, len)) != METER_OK) {
+    int dtr = (c->pset & MTR_IEC_SET_DTR) ? o->dtr : -1;
+    int rts = (c->pset & MTR_IEC_SET_RTS) ? o->rts : -1;
+    if ((dtr >= 0 || rts >= 0) && (rc = mtr_link_set_modem(&h->link, dtr, rts, err, len)) != METER_OK) {
         mtr_link_close(&h->link);
         return rc;
     }

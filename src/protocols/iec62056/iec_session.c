@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/iec_internal.h"
+#include "protocols/iec62056/iec_internal.h"
 
 struct mtr_iec_head *mtr_iec_head_of(meter_t *m)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mbus_internal.h"
+#include "protocols/mbus/mbus_internal.h"
 
 static const struct mtr_mbus_wrow *find_row(const meter_t *m, const struct mtr_cfg *c)
 {
@@ -209,7 +209,7 @@ int mtr_mbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size
         return METER_OK;
     }
     unsigned old_baud = m->bus->conn.baud;
-    pthread_mutex_lock(&m->bus->lock);
+    mtr_bus_lock(m->bus);
     int target;
     rc = mtr_mbus_target(m, &target);
     if (rc == METER_OK)
@@ -225,7 +225,7 @@ int mtr_mbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size
         if (w->enc == MTR_MBUS_W_ADDRESS) /* a new link partner: SND_NKE first */
             ((struct mtr_mbus_bus *)m->bus->priv)->fcb[(uint8_t)v] = -1;
     }
-    pthread_mutex_unlock(&m->bus->lock);
+    mtr_bus_unlock(m->bus);
     if (rc != METER_OK)
         return rc;
     if (w->enc != MTR_MBUS_W_ADDRESS && w->enc != MTR_MBUS_W_SECONDARY && w->enc != MTR_MBUS_W_BAUD)

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 static const struct mtr_mb_cfg *find_cfg(const meter_t *m, const struct mtr_cfg *c)
 {
-    const struct mtr_mb_map *map = m->model->modbus;
+    const struct mtr_mb_map *map = mtr_mb_map_of(m->model);
     for (size_t i = 0; map && i < map->ncfgs; i++) {
         const struct mtr_mb_cfg *r = &map->cfgs[i];
         if (r->kind == c->kind && r->id == c->id && mtr_model_has_flags(m->model, r->flags))
@@ -170,7 +170,7 @@ static size_t build_pdu(const struct mtr_mb_cfg *r, const uint16_t *w, uint16_t 
 
 static size_t build_adu(const meter_t *m, const uint8_t *pdu, size_t n, uint8_t *buf, size_t cap)
 {
-    if (m->bus->conn.scheme == MTR_SCHEME_TCP) {
+    if (m->bus->conn.scheme->id == MTR_MB_TCP) {
         if (cap < n + 7)
             return 0;
         /* MBAP: transaction id 0 here (libmodbus numbers its own), protocol 0, length, unit */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mbus_internal.h"
+#include "protocols/mbus/mbus_internal.h"
 
 unsigned mtr_mbus_default_timeout(unsigned baud, int tcp)
 {
@@ -206,8 +206,13 @@ static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
         struct mtr_mbus_reply r;
         mtr_mbus_build_req_ud2(f, sizeof f, (uint8_t)a, mb->fcb[a], &n);
         rc = mtr_mbus_request(m, f, n, MTR_MBUS_X_RSP, 0, &r);
+        if (rc != METER_OK && t) {
+            char why[sizeof m->err]; /* m->err is the message and the destination */
+            memcpy(why, m->err, sizeof why);
+            return mtr_set_err(m, rc, "telegram %u: %s", t + 1, why);
+        }
         if (rc != METER_OK)
-            return t ? mtr_set_err(m, rc, "telegram %u: %s", t + 1, m->err) : rc;
+            return rc;
         mb->fcb[a] = (int8_t)!mb->fcb[a]; /* a good exchange: toggle */
         if (a <= MTR_MBUS_ADDR_MAX_PRIMARY && r.frame.a != a)
             return mtr_set_err(m, METER_ESLAVE, "answer from address %u, not %d", r.frame.a, a);
@@ -242,9 +247,9 @@ static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
 
 int mtr_mbus_read_telegrams(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
 {
-    pthread_mutex_lock(&m->bus->lock);
+    mtr_bus_lock(m->bus);
     int rc = read_locked(m, fn, ud);
-    pthread_mutex_unlock(&m->bus->lock);
+    mtr_bus_unlock(m->bus);
     return rc;
 }
 

@@ -11,7 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "proto/mbus.h"
+#include "protocols/mbus/mbus_internal.h"
 #include "sim/sim_internal.h"
 
 enum kind { K_KLEFR = 1, K_HEAT, K_WATER };
@@ -524,10 +524,6 @@ static int sim_mbus_setup(struct meter_sim *s, char *err, size_t len)
     if (!ms)
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
     s->proto_ctx = ms;
-    char ep[sizeof s->endpoint];
-    const char *colon = strchr(s->endpoint, ':');
-    snprintf(ep, sizeof ep, "%s%s", s->tcp ? "mbus-tcp" : "mbus", colon ? colon : ":");
-    memcpy(s->endpoint, ep, sizeof ep);
     return METER_OK;
 }
 
@@ -538,5 +534,5 @@ static void sim_mbus_free(struct meter_sim *s)
 }
 
 const struct mtr_sim_proto_ops mtr_sim_mbus = {
-    MTR_PROTO_MBUS, sim_mbus_setup, sim_mbus_free, sim_mbus_serve, NULL,
+    &mtr_proto_mbus, "mbus", "mbus-tcp", 0, 250, NULL, sim_mbus_setup, sim_mbus_free, sim_mbus_serve, NULL,
 };

@@ -4,7 +4,7 @@
  * across holes only inside a block the model says is readable whole). */
 #include <stdlib.h>
 
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
 
 static int item_cmp(const void *a, const void *b)
 {

@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/iec_internal.h"
-#include "sim/sim_iec.h"
+#include "protocols/iec62056/iec_internal.h"
+#include "protocols/iec62056/sim_iec.h"
 #include "sim/sim_internal.h"
 
 #define MAX_REGS 256
@@ -652,11 +652,6 @@ static int sim_iec_setup(struct meter_sim *s, char *err, size_t len)
     snprintf(c->error_text, sizeof c->error_text, "(ERROR)");
     c->ack_wait_ms = 1800;
     c->alg = MTR_IEC_BCC_XOR;
-    /* the endpoint names the IEC scheme: "iec:/dev/pts/N" or "iec-tcp:host:port" */
-    char ep[sizeof s->endpoint];
-    const char *colon = strchr(s->endpoint, ':');
-    snprintf(ep, sizeof ep, "%s%s", s->tcp ? "iec-tcp" : "iec", colon ? colon : ":");
-    memcpy(s->endpoint, ep, sizeof ep);
     return METER_OK;
 }
 
@@ -809,23 +804,23 @@ static int sim_iec_set(struct meter_sim *s, int opt, long v, const char *text)
 
 const uint8_t *mtr_sim_iec_received(const meter_sim_t *s, size_t *n)
 {
-    const struct sim_iec *c = s && s->proto == MTR_PROTO_IEC ? ctx(s) : NULL;
+    const struct sim_iec *c = s && s->proto == &mtr_proto_iec ? ctx(s) : NULL;
     *n = c ? c->rec_len : 0;
     return c ? c->rec : NULL;
 }
 
 unsigned mtr_sim_iec_readout_baud(const meter_sim_t *s)
 {
-    const struct sim_iec *c = s && s->proto == MTR_PROTO_IEC ? ctx(s) : NULL;
+    const struct sim_iec *c = s && s->proto == &mtr_proto_iec ? ctx(s) : NULL;
     return c ? c->readout_baud : 0;
 }
 
 unsigned mtr_sim_iec_readouts(const meter_sim_t *s)
 {
-    const struct sim_iec *c = s && s->proto == MTR_PROTO_IEC ? ctx(s) : NULL;
+    const struct sim_iec *c = s && s->proto == &mtr_proto_iec ? ctx(s) : NULL;
     return c ? c->sessions : 0;
 }
 
 const struct mtr_sim_proto_ops mtr_sim_iec = {
-    MTR_PROTO_IEC, sim_iec_setup, sim_iec_free, sim_iec_serve, sim_iec_set,
+    &mtr_proto_iec, "iec", "iec-tcp", 1, 247, NULL, sim_iec_setup, sim_iec_free, sim_iec_serve, sim_iec_set,
 };

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/iec_internal.h"
+#include "protocols/iec62056/iec_internal.h"
 
 int mtr_iec_sets_add(void *user, const mtr_iec_dataset_t *ds)
 {
@@ -51,7 +51,7 @@ meter_quantity_t mtr_iec_map_set(const struct mtr_iec_driver *d, const struct mt
 {
     const mtr_iec_obis_t *o = &s->obis;
     if (!d || !s->is_obis || s->index != 0 || s->sub != 0 || mtr_iec_billing_period(s) >= 0)
-        return METER_Q_COUNT_;
+        return METER_Q_NONE;
     int e = o->e == MTR_OBIS_NONE ? 0 : o->e;
     for (size_t i = 0; i < d->nrows; i++) {
         const struct mtr_iec_obis_row *r = &d->rows[i];
@@ -63,7 +63,7 @@ meter_quantity_t mtr_iec_map_set(const struct mtr_iec_driver *d, const struct mt
             *prio = i;
         return r->q;
     }
-    return METER_Q_COUNT_;
+    return METER_Q_NONE;
 }
 
 /* units a meter may send, by the power of ten that takes them to the catalogue's */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* IEC 62056-21 inside libmeter: the optical head (transport/iec_head.c), the
+/* IEC 62056-21 inside libmeter: the optical head (iec_head.c), the
  * sessions on top of it (iec_session.c, iec_prog.c), the OBIS mapping that the
  * drivers' tables feed (iec_map.c) and the driver data type. Internal only. */
 #ifndef MTR_IEC_INTERNAL_H
@@ -12,7 +12,37 @@
 #include "core/transport/link.h"
 #include "proto/iec62056.h"
 
-/* ---- the optical head (transport/iec_head.c) ------------------------------ */
+/* ---- schemes and options ---------------------------------------------------- */
+
+extern const struct mtr_proto_ops mtr_proto_iec;
+
+/** The schemes (mtr_scheme.id). */
+enum { MTR_IEC_SERIAL = 0, MTR_IEC_TCP = 1 };
+
+/** Its connection-string options (mtr_conn.popt). */
+struct mtr_iec_opts {
+    char devaddr[33];  /* device address in the sign-on /?ADDR! */
+    char password[33]; /* programming-mode password (P1) */
+    int wakeup;        /* 1: send the wake-up sequence first */
+    unsigned delay_ms; /* extra delay before switching speed after the ACK */
+    int dtr, rts;      /* 0, 1: drive the line (unset: leave it) */
+    int bcc;           /* mtr_iec_bcc_t */
+    unsigned max_baud; /* highest speed the session switches to */
+    int echo;          /* MTR_ECHO_* */
+};
+enum {
+    MTR_IEC_SET_DEVADDR = 1u << 0,
+    MTR_IEC_SET_PASSWORD = 1u << 1,
+    MTR_IEC_SET_WAKEUP = 1u << 2,
+    MTR_IEC_SET_DELAY = 1u << 3,
+    MTR_IEC_SET_DTR = 1u << 4,
+    MTR_IEC_SET_RTS = 1u << 5,
+    MTR_IEC_SET_BCC = 1u << 6,
+    MTR_IEC_SET_MAXBAUD = 1u << 7,
+    MTR_IEC_SET_ECHO = 1u << 8
+};
+
+/* ---- the optical head (iec_head.c) ------------------------------------------ */
 
 struct mtr_iec_head {
     struct mtr_link link;

@@ -9,7 +9,26 @@
 #include "core/transport/link.h"
 #include "proto/mbus.h"
 
-/* ---- bus and meter state -------------------------------------------------- */
+/* ---- schemes, options, bus and meter state --------------------------------- */
+
+/** The schemes (mtr_scheme.id). */
+enum { MTR_MBUS_SERIAL = 0, MTR_MBUS_TCP = 1 };
+
+/** Its connection-string options (mtr_conn.popt). */
+struct mtr_mbus_opts {
+    int addr;           /* primary address (0-250, 254) */
+    char secondary[17]; /* 16 hex digits IIIIIIIIMMMMVVDD, F/FF wildcards, or 8 id digits */
+    int select_c;       /* 0x53 (default) or 0x73 */
+    unsigned telegrams; /* multi-telegram limit */
+    int echo;           /* MTR_ECHO_* */
+};
+enum {
+    MTR_MBUS_SET_ADDR = 1u << 0,
+    MTR_MBUS_SET_SECONDARY = 1u << 1,
+    MTR_MBUS_SET_SELECT_C = 1u << 2,
+    MTR_MBUS_SET_TELEGRAMS = 1u << 3,
+    MTR_MBUS_SET_ECHO = 1u << 4
+};
 
 /** The bus's M-Bus state (meter_bus.priv and .link). */
 struct mtr_mbus_bus {

@@ -4,14 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/iec_internal.h"
+#include "protocols/iec62056/iec_internal.h"
 #include "meter/iec.h"
 
 static int check(meter_t *m)
 {
     if (!m)
         return METER_EINVAL;
-    if (m->model->proto != MTR_PROTO_IEC || !m->priv)
+    if (m->model->proto != &mtr_proto_iec || !m->priv)
         return mtr_set_err(m, METER_EUNSUPPORTED, "%s does not speak IEC 62056-21",
                            m->model->info.name);
     return METER_OK;
@@ -26,7 +26,7 @@ static int first_value(void *user, const mtr_iec_dataset_t *ds)
     return 0;
 }
 
-int meter_iec_program(meter_t *m, const char *password, meter_iec_op_t *ops, size_t n)
+meter_status_t meter_iec_program(meter_t *m, const char *password, meter_iec_op_t *ops, size_t n)
 {
     int rc = check(m);
     if (rc != METER_OK)
@@ -44,7 +44,7 @@ int meter_iec_program(meter_t *m, const char *password, meter_iec_op_t *ops, siz
     struct mtr_iec_prog p;
     struct mtr_iec_head *h = mtr_iec_head_of(m);
     uint64_t sent0 = h->link.bytes_sent, recv0 = h->link.bytes_received;
-    pthread_mutex_lock(&m->bus->lock);
+    mtr_bus_lock(m->bus);
     rc = mtr_iec_prog_open(&p, m, password);
     for (size_t i = 0; i < n && rc == METER_OK; i++) {
         meter_iec_op_t *op = &ops[i];
@@ -63,13 +63,13 @@ int meter_iec_program(meter_t *m, const char *password, meter_iec_op_t *ops, siz
         if (ops[i].status == METER_ESTATE && rc != METER_OK)
             ops[i].status = rc;
     mtr_iec_prog_close(&p);
-    pthread_mutex_unlock(&m->bus->lock);
+    mtr_bus_unlock(m->bus);
     m->stats.bytes_sent += h->link.bytes_sent - sent0;
     m->stats.bytes_received += h->link.bytes_received - recv0;
     return rc;
 }
 
-int meter_iec_read_register(meter_t *m, const char *address, const char *password, char *value,
+meter_status_t meter_iec_read_register(meter_t *m, const char *address, const char *password, char *value,
                             size_t cap)
 {
     if (m && (!value || !cap))
@@ -87,7 +87,7 @@ int meter_iec_read_register(meter_t *m, const char *address, const char *passwor
     return METER_OK;
 }
 
-int meter_iec_write_register(meter_t *m, const char *address, const char *value,
+meter_status_t meter_iec_write_register(meter_t *m, const char *address, const char *value,
                              const char *password)
 {
     if (m && !value)
@@ -99,11 +99,11 @@ int meter_iec_write_register(meter_t *m, const char *address, const char *value,
     return meter_iec_program(m, password, &op, 1);
 }
 
-int meter_iec_identification(const meter_t *m, char *buf, size_t cap)
+meter_status_t meter_iec_identification(const meter_t *m, char *buf, size_t cap)
 {
     if (!m || !buf)
         return METER_EINVAL;
-    if (m->model->proto != MTR_PROTO_IEC || !m->priv)
+    if (m->model->proto != &mtr_proto_iec || !m->priv)
         return METER_EUNSUPPORTED;
     const struct mtr_iec_meter *o = m->priv;
     if (!o->have_ident)

@@ -7,28 +7,35 @@
 #include <modbus.h>
 #include <poll.h>
 #include <string.h>
-#include <unistd.h>
 #include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
 
-#include "core/internal.h"
+#include "protocols/modbus/modbus_internal.h"
+
+#define MB_BUS(b) ((struct mtr_mb_bus *)(b)->priv)
 
 int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len)
 {
     const struct mtr_conn *c = &b->conn;
     modbus_t *ctx;
     char ebuf[128];
-    if (c->scheme == MTR_SCHEME_RTU) {
+    struct mtr_mb_bus *mbb = calloc(1, sizeof *mbb);
+    if (!mbb)
+        return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    if (c->scheme->id == MTR_MB_RTU) {
         ctx = modbus_new_rtu(c->path, (int)c->baud, c->parity, (int)c->data_bits, (int)c->stop_bits);
     } else {
         char port[16];
         snprintf(port, sizeof port, "%u", c->port);
         ctx = modbus_new_tcp_pi(c->host, port);
     }
-    if (!ctx)
-        return mtr_err(err, len, errno == ENOMEM ? METER_ENOMEM : METER_EINVAL,
-                       "cannot create the Modbus context: %s",
-                       strerror_r(errno, ebuf, sizeof ebuf));
+    if (!ctx) {
+        int e = errno;
+        free(mbb);
+        return mtr_err(err, len, e == ENOMEM ? METER_ENOMEM : METER_EINVAL,
+                       "cannot create the Modbus context: %s", strerror_r(e, ebuf, sizeof ebuf));
+    }
     /* With a byte timeout set, the response timeout covers the first byte only. The
      * connection's timeout (default 1 s) also bounds the TCP connect. */
     unsigned ms = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms : 1000;
@@ -37,21 +44,24 @@ int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len)
     if (modbus_connect(ctx) < 0) {
         int e = errno;
         modbus_free(ctx);
-        if (c->scheme == MTR_SCHEME_RTU)
+        free(mbb);
+        if (c->scheme->id == MTR_MB_RTU)
             return mtr_err(err, len, METER_EIO, "cannot open serial port '%s': %s", c->path,
                            strerror_r(e, ebuf, sizeof ebuf));
         return mtr_err(err, len, METER_EIO, "cannot connect to %s port %u: %s", c->host, c->port,
                        strerror_r(e, ebuf, sizeof ebuf));
     }
-    if (c->scheme == MTR_SCHEME_RTU && c->rs485 &&
+    if (c->scheme->id == MTR_MB_RTU && c->rs485 &&
         modbus_rtu_set_serial_mode(ctx, MODBUS_RTU_RS485) < 0) {
         int e = errno;
         modbus_close(ctx);
         modbus_free(ctx);
+        free(mbb);
         return mtr_err(err, len, METER_EIO, "cannot switch '%s' to kernel RS485 mode: %s", c->path,
                        strerror_r(e, ebuf, sizeof ebuf));
     }
     b->link = ctx;
+    b->priv = mbb;
     return METER_OK;
 }
 
@@ -62,6 +72,8 @@ void mtr_mb_link_close(struct meter_bus *b)
         modbus_free(b->link);
         b->link = NULL;
     }
+    free(b->priv);
+    b->priv = NULL;
 }
 
 /* Getting back in step after a failed exchange.
@@ -81,7 +93,7 @@ static void wait_quiet(struct meter_bus *b, modbus_t *ctx)
     uint8_t junk[256];
     for (int rounds = 0; fd >= 0 && rounds < 3; rounds++) {
         struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, (int)b->stale_ms) <= 0)
+        if (poll(&p, 1, (int)MB_BUS(b)->stale_ms) <= 0)
             break;
         if (read(fd, junk, sizeof junk) <= 0)
             break;
@@ -91,8 +103,8 @@ static void wait_quiet(struct meter_bus *b, modbus_t *ctx)
 
 static int is_late(const struct meter_bus *b, unsigned len)
 {
-    for (unsigned i = 0; i < b->nlate; i++)
-        if (b->late[i] == len)
+    for (unsigned i = 0; i < MB_BUS(b)->nlate; i++)
+        if (MB_BUS(b)->late[i] == len)
             return 1;
     return 0;
 }
@@ -101,17 +113,17 @@ static void remember_late(struct meter_bus *b, uint8_t fc, unsigned rsp_adu_len)
 {
     if (fc != 3 || is_late(b, rsp_adu_len))
         return;
-    if (b->nlate == sizeof b->late / sizeof b->late[0]) {
-        memmove(b->late, b->late + 1, sizeof b->late - sizeof b->late[0]);
-        b->nlate--;
+    if (MB_BUS(b)->nlate == sizeof MB_BUS(b)->late / sizeof MB_BUS(b)->late[0]) {
+        memmove(MB_BUS(b)->late, MB_BUS(b)->late + 1, sizeof MB_BUS(b)->late - sizeof MB_BUS(b)->late[0]);
+        MB_BUS(b)->nlate--;
     }
-    b->late[b->nlate++] = (uint16_t)rsp_adu_len;
+    MB_BUS(b)->late[MB_BUS(b)->nlate++] = (uint16_t)rsp_adu_len;
 }
 
 /* A read of mapped registers whose reply length (5 + 2·count bytes) is not late. */
 static int pick_probe(const meter_t *m, const struct meter_bus *b, uint16_t *addr, uint16_t *count)
 {
-    const struct mtr_mb_map *map = m->model->modbus;
+    const struct mtr_mb_map *map = mtr_mb_map_of(m->model);
     for (size_t i = 0; i < map->nregs; i++) {
         const struct mtr_mb_reg *r = &map->regs[i];
         if (r->type == MTR_T_COIL || !mtr_model_has_row(m->model, r))
@@ -140,20 +152,20 @@ static int pick_probe(const meter_t *m, const struct meter_bus *b, uint16_t *add
 static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t count, int *excode,
                      int *retry);
 
-/* Called with the bus locked and b->stale set. METER_OK when in step again. */
+/* Called with the bus locked and MB_BUS(b)->stale set. METER_OK when in step again. */
 static int recover(meter_t *m, struct meter_bus *b, modbus_t *ctx)
 {
-    if (b->conn.scheme == MTR_SCHEME_TCP) {
+    if (b->conn.scheme->id == MTR_MB_TCP) {
         modbus_close(ctx);
         modbus_connect(ctx);
-        b->stale = 0;
+        MB_BUS(b)->stale = 0;
         return METER_OK;
     }
     wait_quiet(b, ctx);
     uint16_t addr, count, regs[125];
-    if (b->nlate == 0 || pick_probe(m, b, &addr, &count) < 0) {
-        b->stale = 0; /* nothing of the same kind can be mistaken */
-        b->nlate = 0;
+    if (MB_BUS(b)->nlate == 0 || pick_probe(m, b, &addr, &count) < 0) {
+        MB_BUS(b)->stale = 0; /* nothing of the same kind can be mistaken */
+        MB_BUS(b)->nlate = 0;
         return METER_OK;
     }
     m->stats.transactions++;
@@ -164,8 +176,8 @@ static int recover(meter_t *m, struct meter_bus *b, modbus_t *ctx)
         m->stats.bytes_received += 5 + 2u * count;
         mtr_log(m, METER_LOG_INFO, "id %d: in step again (probe of %u registers at 0x%04X)", m->id,
                 count, addr);
-        b->stale = 0;
-        b->nlate = 0;
+        MB_BUS(b)->stale = 0;
+        MB_BUS(b)->nlate = 0;
         return METER_OK;
     }
     m->stats.errors++;
@@ -173,8 +185,8 @@ static int recover(meter_t *m, struct meter_bus *b, modbus_t *ctx)
     int excode, retry;
     int rc = map_errno(m, n >= 0 ? EMBBADDATA : e, 3, addr, count, &excode, &retry);
     if (rc == METER_EEXCEPTION) { /* a whole reply, in order: in step */
-        b->stale = 0;
-        b->nlate = 0;
+        MB_BUS(b)->stale = 0;
+        MB_BUS(b)->nlate = 0;
         return METER_OK;
     }
     mtr_log(m, METER_LOG_WARN, "%s (while getting back in step after a failed exchange)", m->err);
@@ -188,9 +200,9 @@ static void after_failure(struct meter_bus *b, const meter_t *m, uint8_t fc, uns
 {
     if (rc == METER_EEXCEPTION)
         return;
-    b->stale = 1;
-    b->stale_ms = m->timeout_ms;
-    if (b->conn.scheme == MTR_SCHEME_RTU)
+    MB_BUS(b)->stale = 1;
+    MB_BUS(b)->stale_ms = m->timeout_ms;
+    if (b->conn.scheme->id == MTR_MB_RTU)
         remember_late(b, fc, rsp_adu_len);
 }
 
@@ -320,17 +332,17 @@ static int one_request(modbus_t *ctx, const struct xfer *x)
 static int exchange(meter_t *m, const struct xfer *x, int *excode)
 {
     struct meter_bus *b = m->bus;
-    int tcp = b->conn.scheme == MTR_SCHEME_TCP;
+    int tcp = b->conn.scheme->id == MTR_MB_TCP;
     unsigned overhead = tcp ? 7 : 3; /* MBAP header, or slave id + CRC */
     int rc = METER_OK;
     uint8_t pdu[MODBUS_MAX_PDU_LENGTH], frame[MODBUS_RTU_MAX_ADU_LENGTH];
     size_t rsp_len, pdu_len = request_pdu(x, pdu, &rsp_len);
     size_t flen = mtr_mb_rtu_frame(frame, sizeof frame, (uint8_t)m->id, pdu, pdu_len);
     *excode = 0;
-    pthread_mutex_lock(&b->lock);
+    mtr_bus_lock(b);
     modbus_t *ctx = b->link;
     if (!ctx) {
-        pthread_mutex_unlock(&b->lock);
+        mtr_bus_unlock(b);
         return mtr_set_err(m, METER_EIO, "the bus is not open");
     }
     modbus_set_slave(ctx, tcp && m->id == 0 ? MODBUS_TCP_SLAVE : m->id);
@@ -338,7 +350,7 @@ static int exchange(meter_t *m, const struct xfer *x, int *excode)
     for (unsigned attempt = 0; attempt < x->attempts; attempt++) {
         if (attempt)
             m->stats.retries++;
-        if (b->stale && (rc = recover(m, b, ctx)) != METER_OK)
+        if (MB_BUS(b)->stale && (rc = recover(m, b, ctx)) != METER_OK)
             continue; /* not in step: this attempt is spent getting there */
         m->stats.transactions++;
         mtr_log_hex(m, "tx", frame, flen);
@@ -360,7 +372,7 @@ static int exchange(meter_t *m, const struct xfer *x, int *excode)
         if (!retry)
             break;
     }
-    pthread_mutex_unlock(&b->lock);
+    mtr_bus_unlock(b);
     return rc;
 }
 
@@ -384,20 +396,20 @@ int mtr_mb_write(meter_t *m, uint8_t fc, uint16_t addr, const uint16_t *w, uint1
 int mtr_mb_relink(meter_t *m, unsigned baud, char parity)
 {
     struct meter_bus *b = m->bus;
-    if (b->conn.scheme != MTR_SCHEME_RTU) {
+    if (b->conn.scheme->id != MTR_MB_RTU) {
         mtr_log(m, METER_LOG_WARN, "the meter's line settings changed behind a TCP gateway: "
                 "the gateway must be set to match");
         return METER_OK;
     }
     char err[256];
-    pthread_mutex_lock(&b->lock);
+    mtr_bus_lock(b);
     mtr_mb_link_close(b);
     if (baud)
         b->conn.baud = baud;
     if (parity)
         b->conn.parity = parity;
     int rc = mtr_mb_link_open(b, err, sizeof err);
-    pthread_mutex_unlock(&b->lock);
+    mtr_bus_unlock(b);
     if (rc != METER_OK)
         return mtr_set_err(m, rc, "the setting was written, but reopening the port at %u %c failed: %s",
                            b->conn.baud, b->conn.parity, err);

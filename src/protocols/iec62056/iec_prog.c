@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/iec_internal.h"
+#include "protocols/iec62056/iec_internal.h"
 
 /* Read one frame (ACK, NAK, command or data) into p->rx; *f points into p->rx. */
 static int recv_frame(struct mtr_iec_prog *p, mtr_iec_frame_t *f, size_t *flen, char *err,

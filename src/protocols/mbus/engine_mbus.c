@@ -3,10 +3,36 @@
  * transparent TCP gateway), keeps each handle's addressing (primary or
  * secondary), and turns a read's telegrams into readings or records through
  * the model's driver data (a record map, or generic: every record). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/mbus_internal.h"
+#include "protocols/mbus/mbus_internal.h"
+
+static const struct mtr_scheme schemes[] = {
+    {"mbus", MTR_MBUS_SERIAL, 1, 0, MTR_SET_BAUD | MTR_SET_TIMEOUT | MTR_SET_RETRIES, 0},
+    {"mbus-tcp", MTR_MBUS_TCP, 0, 0, MTR_SET_TIMEOUT | MTR_SET_RETRIES, 0},
+};
+
+static const struct mtr_choice echo_choices[] = {
+    {"auto", MTR_ECHO_AUTO}, {"on", MTR_ECHO_ON}, {"off", MTR_ECHO_OFF}, {NULL, 0}};
+static const struct mtr_choice select_choices[] = {
+    {"53", 0x53}, {"0x53", 0x53}, {"73", 0x73}, {"0x73", 0x73}, {NULL, 0}};
+
+#define OFF(f) offsetof(struct mtr_mbus_opts, f), sizeof(((struct mtr_mbus_opts *)0)->f)
+static const struct mtr_opt opts[] = {
+    {"addr", MTR_CONN_METER, 0, MTR_OPT_INT, 0, 254, NULL, OFF(addr), MTR_MBUS_SET_ADDR,
+     "a primary address 0 to 250, or 254 for the only meter on the bus"},
+    {"secondary", MTR_CONN_METER, 0, MTR_OPT_TEXT, 8, 16, NULL, OFF(secondary),
+     MTR_MBUS_SET_SECONDARY, "8 id digits, or 16 hex digits IIIIIIIIMMMMVVDD; F or FF are wildcards"},
+    {"select_c", MTR_CONN_METER, 0, MTR_OPT_CHOICE, 0, 0, select_choices, OFF(select_c),
+     MTR_MBUS_SET_SELECT_C, "53 or 73"},
+    {"telegrams", MTR_CONN_METER, 0, MTR_OPT_UINT, 1, 64, NULL, OFF(telegrams),
+     MTR_MBUS_SET_TELEGRAMS, "1 to 64 telegrams per read"},
+    {"echo", MTR_CONN_LINE, 0, MTR_OPT_CHOICE, 0, 0, echo_choices, OFF(echo), MTR_MBUS_SET_ECHO,
+     "auto, on or off"},
+};
+_Static_assert(sizeof(struct mtr_mbus_opts) <= MTR_POPT_MAX, "options fit a connection");
 
 static int bus_open(struct meter_bus *b, char *err, size_t len)
 {
@@ -15,7 +41,7 @@ static int bus_open(struct meter_bus *b, char *err, size_t len)
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
     const struct mtr_conn *c = &b->conn;
     int rc;
-    if (c->scheme == MTR_SCHEME_MBUS) {
+    if (c->scheme->id == MTR_MBUS_SERIAL) {
         unsigned baud = (c->set & MTR_SET_BAUD) ? c->baud : 2400;
         if (baud > 38400) {
             free(mb);
@@ -33,7 +59,8 @@ static int bus_open(struct meter_bus *b, char *err, size_t len)
         return rc;
     }
     memset(mb->fcb, -1, sizeof mb->fcb);
-    mb->echo = (c->set & MTR_SET_ECHO) ? c->echo : MTR_ECHO_AUTO;
+    mb->echo = (c->pset & MTR_MBUS_SET_ECHO) ? MTR_CPOPT(c, struct mtr_mbus_opts)->echo
+                                            : MTR_ECHO_AUTO;
     b->priv = mb;
     b->link = &mb->link;
     return METER_OK;
@@ -66,9 +93,13 @@ static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
     if (!mm)
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
     const struct mtr_conn *bc = &m->bus->conn;
-    const char *sec = (c->set & MTR_SET_SECONDARY) ? c->secondary
-                      : (bc->set & MTR_SET_SECONDARY) ? bc->secondary
-                                                      : NULL;
+    const struct mtr_mbus_opts *o = MTR_CPOPT(c, struct mtr_mbus_opts);
+    const struct mtr_mbus_opts *bo = MTR_CPOPT(bc, struct mtr_mbus_opts);
+    if (c->pset & MTR_MBUS_SET_ADDR)
+        m->id = o->addr;
+    const char *sec = (c->pset & MTR_MBUS_SET_SECONDARY)    ? o->secondary
+                      : (bc->pset & MTR_MBUS_SET_SECONDARY) ? bo->secondary
+                                                            : NULL;
     if (sec) {
         char why[160];
         if (parse_secondary(sec, &mm->sec, why, sizeof why) != METER_OK) {
@@ -83,15 +114,15 @@ static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
         return mtr_err(err, len, METER_EOPTION, "M-Bus primary address %d is reserved "
                        "(0 to 250, or 254 for the only meter on the bus)", m->id);
     }
-    mm->select_c = (c->set & MTR_SET_SELECT_C)    ? (uint8_t)c->select_c
-                   : (bc->set & MTR_SET_SELECT_C) ? (uint8_t)bc->select_c
-                                                  : MTR_MBUS_C_SND_UD;
-    mm->telegrams = (c->set & MTR_SET_TELEGRAMS)    ? c->max_telegrams
-                    : (bc->set & MTR_SET_TELEGRAMS) ? bc->max_telegrams
-                                                    : 16;
+    mm->select_c = (c->pset & MTR_MBUS_SET_SELECT_C)    ? (uint8_t)o->select_c
+                   : (bc->pset & MTR_MBUS_SET_SELECT_C) ? (uint8_t)bo->select_c
+                                                        : MTR_MBUS_C_SND_UD;
+    mm->telegrams = (c->pset & MTR_MBUS_SET_TELEGRAMS)    ? o->telegrams
+                    : (bc->pset & MTR_MBUS_SET_TELEGRAMS) ? bo->telegrams
+                                                          : 16;
     if (!((c->set | bc->set) & MTR_SET_TIMEOUT)) {
         mm->timeout_auto = 1;
-        m->timeout_ms = mtr_mbus_default_timeout(bc->baud, bc->scheme == MTR_SCHEME_MBUS_TCP);
+        m->timeout_ms = mtr_mbus_default_timeout(bc->baud, bc->scheme->id == MTR_MBUS_TCP);
     }
     m->priv = mm;
     return METER_OK;
@@ -200,7 +231,7 @@ static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app
             c->have[q] = 1;
             rec.quantity = q;
         }
-        if (c->recs && (d->rows == NULL || rec.quantity != METER_Q_COUNT_)) {
+        if (c->recs && (d->rows == NULL || rec.quantity != METER_Q_NONE)) {
             if (c->n < c->cap)
                 c->recs[c->n] = rec;
             c->n++;
@@ -304,7 +335,7 @@ const char *mtr_mbus_model_for(uint16_t man, uint8_t medium)
     for (size_t i = 0, n = mtr_model_total(); i < n; i++) {
         const struct mtr_model *mo = mtr_model_at(i);
         const struct mtr_mbus_driver *d = mo->proto_data;
-        if (mo->proto != MTR_PROTO_MBUS || !d || !d->nman)
+        if (mo->proto != &mtr_proto_mbus || !d || !d->nman)
             continue;
         if (mtr_mbus_driver_fits(d, man, medium))
             return mo->info.name;
@@ -313,6 +344,7 @@ const char *mtr_mbus_model_for(uint16_t man, uint8_t medium)
 }
 
 const struct mtr_proto_ops mtr_proto_mbus = {
-    MTR_PROTO_MBUS, "mbus", bus_open, bus_close, attach, detach, read_q, quantities,
+    "mbus", schemes, sizeof schemes / sizeof schemes[0], opts, sizeof opts / sizeof opts[0],
+    bus_open, bus_close, attach, detach, read_q, quantities,
     mtr_mbus_cfg_allowed, mtr_mbus_cfg_apply, records, snapshot,
 };

@@ -51,7 +51,7 @@ static void copy_ident(const mtr_iec_ident_t *id, meter_iec_identification_t *ou
     cut(out->ident, sizeof out->ident, id->ident, id->ident_len);
 }
 
-int meter_iec_decode(const void *buf, size_t len, meter_iec_check_t check,
+meter_status_t meter_iec_decode(const void *buf, size_t len, meter_iec_check_t check,
                      meter_iec_identification_t *ident,
                      int (*cb)(void *userdata, const meter_iec_value_t *v), void *userdata,
                      int *verified, char *errbuf, size_t errlen)

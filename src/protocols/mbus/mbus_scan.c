@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/mbus_internal.h"
+#include "protocols/mbus/mbus_internal.h"
 #include "meter/scan.h"
 
 struct scan {
@@ -176,7 +176,7 @@ static void scan_secondary(struct scan *s)
     narrow(s, &all, 0);
 }
 
-int meter_scan(const char *connection, unsigned flags, meter_scan_fn fn, void *ud, size_t *count,
+meter_status_t meter_scan(const char *connection, unsigned flags, meter_scan_fn fn, void *ud, size_t *count,
                char *err, size_t len)
 {
     struct mtr_conn c;
@@ -185,21 +185,21 @@ int meter_scan(const char *connection, unsigned flags, meter_scan_fn fn, void *u
     int rc = mtr_conn_parse(connection, &c, MTR_CONN_ALL, err, len);
     if (rc != METER_OK)
         return rc;
-    if (mtr_scheme_proto(c.scheme) != MTR_PROTO_MBUS)
+    if (c.proto != &mtr_proto_mbus)
         return mtr_err(err, len, METER_EUNSUPPORTED, "scans are for M-Bus lines (mbus: or "
-                       "mbus-tcp:), not '%s:'", mtr_scheme_name(c.scheme));
+                       "mbus-tcp:), not '%s:'", c.scheme->name);
     meter_t *m;
     if ((rc = meter_open(&m, "mbus", connection, err, len)) != METER_OK)
         return rc;
     if (!(flags & (METER_SCAN_PRIMARY | METER_SCAN_SECONDARY)))
         flags |= METER_SCAN_PRIMARY | METER_SCAN_SECONDARY;
     struct scan s = {m, fn, ud, 0, 0, flags};
-    pthread_mutex_lock(&m->bus->lock);
+    mtr_bus_lock(m->bus);
     if (flags & METER_SCAN_PRIMARY)
         scan_primary(&s);
     if ((flags & METER_SCAN_SECONDARY) && !s.stop)
         scan_secondary(&s);
-    pthread_mutex_unlock(&m->bus->lock);
+    mtr_bus_unlock(m->bus);
     if (count)
         *count = s.count;
     meter_close(m);

@@ -3,10 +3,10 @@
  * public records, through the pure codec; no bus, no allocation. */
 #include <string.h>
 
-#include "core/mbus_internal.h"
+#include "protocols/mbus/mbus_internal.h"
 #include "meter/decode.h"
 
-int meter_mbus_decode(const uint8_t *frame, size_t len, meter_mbus_header_t *h,
+meter_status_t meter_mbus_decode(const uint8_t *frame, size_t len, meter_mbus_header_t *h,
                       meter_record_t *records, size_t cap, size_t *n, char *err, size_t errlen)
 {
     if (!frame || !h || !n || (cap && !records))

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/* The Modbus protocol's internal declarations: the drivers' register maps and
+ * write tables, the protocol's bus, handle and option state, the planner, the
+ * link through libmodbus and the engine. Only src/protocols/modbus/ and the
+ * Modbus drivers include this. */
+#ifndef MTR_MODBUS_INTERNAL_H
+#define MTR_MODBUS_INTERNAL_H
+
+#include "core/internal.h"
+#include "proto/modbus.h"
+
+/* ---- Modbus register maps (the drivers' tables) ------------------------- */
+
+struct mtr_mb_reg {
+    meter_quantity_t q;
+    uint16_t addr;   /* PDU (on-wire) address */
+    uint8_t words;   /* registers (or 1 for a coil) */
+    uint8_t type;    /* enum mtr_regtype */
+    int8_t exp10;    /* value in catalogue unit = raw · 10^exp10 (kW → W: 3) */
+    uint8_t flags;   /* MTR_R_* */
+    const char *cite; /* the manual's section */
+};
+
+struct mtr_mb_block {
+    uint16_t first, last; /* inclusive register range readable in one request */
+};
+
+/* how a Modbus setting's value is put into the request */
+enum mtr_enc {
+    MTR_E_U16 = 1,  /* the number in one register */
+    MTR_E_FLOAT,    /* IEEE-754 single in two registers */
+    MTR_E_HEX,      /* decimal digits as hex digits (25 s -> 0x0025) */
+    MTR_E_BAUDCODE, /* KPM31: 1200 -> 1 … 9600 -> 4 */
+    MTR_E_COIL,     /* FC05: on -> 0xFF00, off -> 0x0000 */
+    MTR_E_PARITY    /* KLEFR: E -> 1, N -> 2, O -> 3 */
+};
+
+/* what the read-back must show */
+enum mtr_expect {
+    MTR_X_VALUE = 0, /* the value written */
+    MTR_X_TARIFF,    /* 11, 12 (not saved) read back as 1, 2 */
+    MTR_X_ZERO,      /* a counter reset: exactly 0 */
+    MTR_X_CLEARED,   /* energy cleared: at most 0.1 kWh, what a live meter adds before the read-back */
+    MTR_X_NONE
+};
+
+/** One row of a Modbus model's write table. */
+struct mtr_mb_cfg {
+    enum mtr_cfg_kind kind;
+    int id;
+    uint16_t addr;          /* PDU address */
+    uint8_t fc;             /* 5, 6 or 16 */
+    uint8_t enc;            /* enum mtr_enc */
+    const double *set;      /* allowed values, or NULL for the range [lo, hi] */
+    size_t nset;
+    double lo, hi;
+    double fixed;           /* actions: the value written */
+    meter_quantity_t readback;
+    uint8_t expect;         /* enum mtr_expect */
+    uint8_t flags;          /* MTR_R_* */
+    unsigned risk;          /* METER_RISK_* */
+    const char *cite;
+};
+
+struct mtr_mb_map {
+    const struct mtr_mb_reg *regs;
+    size_t nregs;
+    const struct mtr_mb_block *blocks; /* holes inside a block may be read over */
+    size_t nblocks;
+    int word_order;
+    const struct mtr_mb_cfg *cfgs; /* the write table */
+    size_t ncfgs;
+};
+
+/** The Modbus models' driver data (mtr_model.proto_data). */
+static inline const struct mtr_mb_map *mtr_mb_map_of(const struct mtr_model *model)
+{
+    return model->proto_data;
+}
+/** The row for q in the model's table, or NULL. */
+const struct mtr_mb_reg *mtr_mb_row(const struct mtr_model *model, meter_quantity_t q);
+
+/* ---- the protocol's state ------------------------------------------------- */
+
+extern const struct mtr_proto_ops mtr_proto_modbus;
+
+/** The schemes (mtr_scheme.id). */
+enum { MTR_MB_RTU = 0, MTR_MB_TCP = 1 };
+
+/** Its connection-string options (mtr_conn.popt). */
+struct mtr_mb_opts {
+    int id;            /* slave id */
+    int word_order;    /* MTR_WORDS_* */
+    unsigned max_regs; /* longest read to try (1-125) */
+};
+enum { MTR_MB_SET_ID = 1u << 0, MTR_MB_SET_WORDS = 1u << 1, MTR_MB_SET_MAXREGS = 1u << 2 };
+
+/** The bus's Modbus state (meter_bus.priv; the modbus_t is meter_bus.link). */
+struct mtr_mb_bus {
+    int stale;         /* an exchange failed: a reply may still be on its way */
+    unsigned stale_ms; /* the timeout it had */
+    uint16_t late[8];  /* RTU: reply lengths (bytes) of FC03 requests that may still be answered */
+    unsigned nlate;
+};
+
+/** A handle's Modbus state (meter.priv). */
+struct mtr_mb_meter {
+    int word_order;
+    unsigned max_regs; /* learned limit for one read */
+    int no_bridge;     /* learned: the meter refuses reads over holes */
+};
+
+static inline struct mtr_mb_meter *mtr_mb_meter(const meter_t *m)
+{
+    return m->priv;
+}
+
+/* ---- rows through the codec (engine_modbus.c) ------------------------------ */
+
+/** The codec's view of a driver row. */
+static inline struct mtr_mb_field mtr_mb_field_of(const struct mtr_mb_reg *r)
+{
+    struct mtr_mb_field f = {r->addr, r->words, r->type, r->exp10};
+    return f;
+}
+/** Decode a driver row from its words into a reading (quantity, unit, kind, value or text). */
+int mtr_mb_decode_row(const struct mtr_mb_reg *r, const uint16_t *words, int word_order,
+                      meter_reading_t *out, char *err, size_t len);
+
+/* ---- the request planner (planner.c), pure -------------------------------- */
+
+struct mtr_plan_item {
+    uint8_t fc;     /* 3 (registers) or 1 (coils) */
+    uint16_t addr;
+    uint16_t words; /* registers, or 1 coil */
+    size_t tag;     /* the caller's index */
+};
+
+struct mtr_plan_req {
+    uint8_t fc;
+    uint16_t addr;
+    uint16_t count;
+    size_t first, n; /* items [first, first + n) of the sorted item array */
+};
+
+/** Sort items and group them into as few requests as the limits allow. */
+int mtr_plan(struct mtr_plan_item *items, size_t n, const struct mtr_mb_block *blocks,
+             size_t nblocks, unsigned max_regs, int bridge_holes, struct mtr_plan_req *reqs,
+             size_t cap, size_t *nreqs);
+
+/* ---- the link (modbus_link.c) ------------------------------------------- */
+
+int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len);
+void mtr_mb_link_close(struct meter_bus *b);
+/** One read request on the meter's bus (FC01 or FC03), retried per the handle.
+ *  On a Modbus exception *excode is set and METER_EEXCEPTION returned. */
+int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t *dst,
+                int *excode);
+/** One write request (FC05, FC06 or FC16) on the meter's bus; retried only if @p retry. */
+int mtr_mb_write(meter_t *m, uint8_t fc, uint16_t addr, const uint16_t *w, uint16_t n, int retry,
+                 int *excode);
+/** Reopen the bus's link at a new baud rate and parity (0 leaves one unchanged). */
+int mtr_mb_relink(meter_t *m, unsigned baud, char parity);
+
+/* ---- the Modbus engine (engine_modbus.c) --------------------------------- */
+
+int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out);
+size_t mtr_modbus_quantities(const meter_t *m, meter_quantity_t *out, size_t cap);
+int mtr_modbus_cfg_allowed(const meter_t *m, const struct mtr_cfg *c, char *buf, size_t len,
+                           unsigned *risk);
+int mtr_modbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size_t cap,
+                         size_t *flen);
+
+
+#endif /* MTR_MODBUS_INTERNAL_H */
