@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "alloc_count.h"
+#include "meter/sim.h"
 #include "protocols/modbus/modbus_internal.h"
 
 #define BAUD 9600.0

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "meter/meter.h"
+#include "meter/sim.h" /* libmeter-sim */
 
 struct sim_thread {
     meter_sim_t *sim;

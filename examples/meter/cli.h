@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "meter/meter.h"
+#include "meter/sim.h" /* libmeter-sim */
 
 enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV };
 

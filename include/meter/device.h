@@ -115,10 +115,15 @@ METER_API meter_status_t meter_read_list(meter_t *m, const meter_quantity_t *qs,
 
 /**
  * @brief Read everything the model provides (a snapshot).
- * @param out  room for @p cap readings; meter_quantities(m, NULL, 0) tells how many are needed
- * @param n    receives the number of readings written
- * @return as meter_read_list(); METER_EBUFSIZE if @p cap is too small (nothing read).
- * @since 0.1
+ * @param out  room for @p cap readings; meter_quantities(m, NULL, 0) readings are always
+ *             enough, on every protocol
+ * @param n    receives the number of readings written (never more than @p cap)
+ * @return as meter_read_list(); METER_EBUFSIZE when the snapshot has more readings than
+ *         @p cap. Where the number is known before reading (register maps: Modbus) nothing
+ *         is sent then and *n is 0; where it depends on what the meter sends (M-Bus,
+ *         IEC 62056-21: one exchange gives everything) the exchange takes place and the
+ *         first @p cap readings are written (*n = @p cap).
+ * @since 0.1 (this contract since 0.2; tests/integration/test_snapshot_contract.c)
  */
 METER_API meter_status_t meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n);
 

@@ -5,8 +5,8 @@
  * meter_errname() may be called from any thread. A meter_t is used by one
  * thread at a time; different meter_t may be used at once from different
  * threads, also when they share one meter_bus_t (the bus serialises their
- * transactions). A meter_sim_t is driven by one thread; meter_sim_stop() may
- * be called from any thread or a signal handler.
+ * transactions). The simulated meters are a library of their own,
+ * libmeter-sim (meter/sim.h).
  *
  * Errors: every fallible call returns a meter_status_t (0 = METER_OK, negative
  * = failure); the detail is in meter_last_error(). The library never prints. */
@@ -23,7 +23,6 @@
 #include "meter/record.h"
 #include "meter/scan.h"
 #include "meter/settings.h"
-#include "meter/sim.h"
 #include "meter/version.h"
 
 #endif /* METER_METER_H */

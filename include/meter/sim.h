@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Simulated meters: serve one or more modelled meters on a pseudo-terminal
+/* libmeter-sim (pkg-config libmeter-sim, CMake libmeter::meter_sim), not part of
+ * libmeter. A meter_sim_t is driven by one thread; meter_sim_stop() may be called
+ * from any thread or a signal handler.
+ * Simulated meters: serve one or more modelled meters on a pseudo-terminal
  * or a TCP socket, so programs and tests can be run without hardware. The
  * values are plausible and consistent (P = U·I·PF; energies grow). */
 #ifndef METER_SIM_H

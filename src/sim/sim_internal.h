@@ -9,6 +9,7 @@
 #include <stdatomic.h>
 
 #include "core/internal.h"
+#include "meter/sim.h"
 
 #define MTR_SIM_MAX_METERS 256
 #define MTR_SIM_MAX_CLIENTS 256
