@@ -306,4 +306,17 @@ int mtr_iec_frame_build(uint8_t *out, size_t cap, const mtr_iec_frame_t *f, mtr_
  *  METER_EAPPLICATION (text in @p err), B0 from the meter METER_ESTATE. */
 int mtr_iec_answer_status(const mtr_iec_frame_t *f, char *err, size_t errlen);
 
+/* ---- DSMR P1 telegram CRC (iec62056_dsmr.c) ------------------------------ */
+
+/** CRC-16/ARC (reflected 0xA001, init 0, xorout 0); check("123456789") = 0xBB3D. */
+uint16_t mtr_iec_crc16_arc(const uint8_t *p, size_t n);
+/** Verify a DSMR 4/5 P1 telegram: CRC-16/ARC over '/' through '!' inclusive against
+ *  the 1-4 hex digits after '!' (4 upper-case digits in the standard; dsmr_parser accepts
+ *  fewer). @p p may start with junk before '/'. *crc (may be NULL) gets the computed CRC,
+ *  *consumed (may be NULL) the bytes through the last hex digit.
+ *  METER_OK, METER_ECHECKSUM, METER_EFRAME (no '/' or no '!'), METER_EUNSUPPORTED
+ *  ('!' followed by no hex digit: DSMR 2.2/3.0 send no CRC). */
+int mtr_iec_dsmr_crc_check(const uint8_t *p, size_t n, uint16_t *crc, size_t *consumed,
+                           char *err, size_t errlen);
+
 #endif /* MTR_PROTO_IEC62056_H */
