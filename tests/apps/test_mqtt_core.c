@@ -2,6 +2,7 @@
 /* meter-mqtt's pure parts: the config parser (values, defaults, every error
  * with its line), the bounded queue (order, drop-oldest, ack, resend after a
  * lost link) and the state/discovery JSON. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -134,28 +135,42 @@ static void payloads(void **state)
     r[2] = (meter_reading_t){METER_Q_SERIAL_NUMBER, METER_OK, METER_UNIT_NONE, METER_KIND_TEXT, 0, "1\"2"};
     struct mq_state_info si = {"house", "klefr-6924", 7, "2024-01-01T00:00:00.000Z", 2, METER_ETIMEDOUT, "no reply"};
     char *s = mq_state_json(&si, r, 3);
-    assert_string_equal(s, "{\"seq\": 7, \"time\": \"2024-01-01T00:00:00.000Z\", \"meter\": \"house\", "
-                           "\"model\": \"klefr-6924\", \"dropped\": 2, \"voltage\": 230.1, \"current\": null, "
-                           "\"serial_number\": \"1\\\"2\", \"errors\": {\"current\": \"METER_ETIMEDOUT\"}, "
-                           "\"error\": \"METER_ETIMEDOUT\", \"message\": \"no reply\"}");
+    assert_string_equal(s, "{\"seq\":7,\"time\":\"2024-01-01T00:00:00.000Z\",\"meter\":\"house\","
+                           "\"model\":\"klefr-6924\",\"dropped\":2,\"voltage\":230.1,\"current\":null,"
+                           "\"serial_number\":\"1\\\"2\",\"errors\":{\"current\":\"METER_ETIMEDOUT\"},"
+                           "\"error\":\"METER_ETIMEDOUT\",\"message\":\"no reply\"}");
+    free(s);
+    /* not a number: null with the reason; invalid UTF-8 escaped; M-Bus text is ISO 8859-1 */
+    r[0].value = NAN;
+    r[1] = (meter_reading_t){METER_Q_CURRENT, METER_OK, METER_UNIT_AMPERE, METER_KIND_NUMBER, -INFINITY, ""};
+    snprintf(r[2].text, sizeof r[2].text, "a\xff\xc3\x28\x01");
+    si.status = METER_OK;
+    s = mq_state_json(&si, r, 3);
+    assert_non_null(strstr(s, "\"voltage\":null,\"current\":null,\"serial_number\":\"a\\\\xFF\\\\xC3(\\\\x01\""));
+    assert_non_null(strstr(s, "\"errors\":{\"voltage\":\"NaN\",\"current\":\"-Infinity\"}"));
+    free(s);
+    si.model = "klefr-6923"; /* M-Bus */
+    snprintf(r[2].text, sizeof r[2].text, "Z\xfcrich");
+    s = mq_state_json(&si, r, 3);
+    assert_non_null(strstr(s, "\"serial_number\":\"Z\xc3\xbcrich\""));
     free(s);
     struct mq_discovery_info di = {"br", "meters", "house", "klefr-6924", "meters/status"};
     char *topic = NULL;
     s = mq_discovery_json(&di, "homeassistant", METER_Q_ENERGY_ACTIVE_IMPORT, &topic);
     assert_string_equal(topic, "homeassistant/sensor/br_house/energy_active_import/config");
-    assert_non_null(strstr(s, "\"unique_id\": \"br_house_energy_active_import\""));
-    assert_non_null(strstr(s, "\"device_class\": \"energy\", \"state_class\": \"total_increasing\""));
-    assert_non_null(strstr(s, "\"unit_of_measurement\": \"kWh\""));
-    assert_non_null(strstr(s, "\"value_template\": \"{{ value_json.energy_active_import }}\""));
-    assert_non_null(strstr(s, "\"device\": {\"identifiers\": [\"br_house\"], \"name\": \"house\""));
+    assert_non_null(strstr(s, "\"unique_id\":\"br_house_energy_active_import\""));
+    assert_non_null(strstr(s, "\"device_class\":\"energy\",\"state_class\":\"total_increasing\""));
+    assert_non_null(strstr(s, "\"unit_of_measurement\":\"kWh\""));
+    assert_non_null(strstr(s, "\"value_template\":\"{{ value_json.energy_active_import }}\""));
+    assert_non_null(strstr(s, "\"device\":{\"identifiers\":[\"br_house\"],\"name\":\"house\""));
     free(s);
     free(topic);
     s = mq_discovery_json(&di, "homeassistant", METER_Q_ACTIVE_POWER_L2, &topic);
-    assert_non_null(strstr(s, "\"device_class\": \"power\", \"state_class\": \"measurement\""));
+    assert_non_null(strstr(s, "\"device_class\":\"power\",\"state_class\":\"measurement\""));
     free(s);
     free(topic);
     s = mq_discovery_json(&di, "homeassistant", METER_Q_BAUD_RATE, &topic);
-    assert_non_null(strstr(s, "\"entity_category\": \"diagnostic\""));
+    assert_non_null(strstr(s, "\"entity_category\":\"diagnostic\""));
     assert_null(strstr(s, "state_class"));
     free(s);
     free(topic);
