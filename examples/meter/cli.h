@@ -43,6 +43,9 @@ const char *cli_reading_problem(const meter_reading_t *r);
 void cli_reading_json(cJSON *obj, const meter_reading_t *r, enum jo_text enc);
 /** Add "value" (and "error" when it is not finite) and "unit" for one record. */
 void cli_record_json(cJSON *obj, const meter_record_t *r, enum jo_text enc);
+/** The exit status for a failed meter_open()/meter_bus_open(): usage (2) for an
+ *  unknown model or a bad connection string, else 1. */
+int cli_open_exit(int rc);
 /** Format a number the way every output does (shortest exact decimal). */
 void cli_number(char *buf, size_t len, double v);
 

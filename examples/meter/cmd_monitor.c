@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "models.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -245,6 +246,10 @@ int cmd_monitor(int argc, char **argv)
         fprintf(stderr, "usage: meter monitor -m MODEL -c CONNECTION [--interval 1s] [--csv|--json] "
                         "[--count N] [-q NAME,...]\n");
         return 2;
+    }
+    if (!mdl_find(mon.model)) { /* not a reason to retry for ever */
+        fprintf(stderr, "meter monitor: unknown model '%s' (see: meter models)\n", mon.model);
+        return TOOL_EXIT_USAGE;
     }
     if (names && parse_list(names, &mon) < 0) {
         free(mon.qs);

@@ -14,6 +14,11 @@ void cli_number(char *buf, size_t len, double v)
     jo_number(buf, len, v);
 }
 
+int cli_open_exit(int rc)
+{
+    return rc == METER_EMODEL || rc == METER_ECONNSTR || rc == METER_EOPTION ? TOOL_EXIT_USAGE : TOOL_EXIT_FAILED;
+}
+
 enum jo_text cli_text_encoding(const char *model)
 {
     for (size_t i = 0; model && i < meter_model_count(); i++) {
