@@ -7,9 +7,10 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
-cmake -S . -B build >/dev/null
-cmake --build build -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
-METER=build/examples/meter
+# its own build folder: scripts/test.sh (build/, -Werror) does not have to reconfigure it
+cmake -S . -B build-demo >/dev/null
+cmake --build build-demo -j"$(nproc 2>/dev/null || echo 2)" >/dev/null
+METER=build-demo/examples/meter
 tmp=$(mktemp -d)
 pids=""
 trap 'for p in $pids; do kill $p 2>/dev/null || true; done; rm -rf "$tmp"' EXIT

@@ -7,6 +7,8 @@
 
 #include "meter/meter.h"
 #include "meter/sim.h" /* libmeter-sim */
+#include "exitcodes.h"
+#include "jsonout.h"
 
 enum cli_format { CLI_TABLE, CLI_JSON, CLI_CSV };
 
@@ -34,8 +36,17 @@ void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const c
 /** Print records in the chosen format. */
 void cli_print_records(FILE *f, enum cli_format fmt, const char *model, const char *conn,
                        const meter_record_t *r, size_t n);
-/** Print a JSON string literal with escapes. */
-void cli_json_string(FILE *f, const char *s);
+/** The encoding of a model's texts: ISO 8859-1 for M-Bus models, else UTF-8. */
+enum jo_text cli_text_encoding(const char *model);
+/** Why a reading has no number (its status name, "NaN", "Infinity"), or NULL. */
+const char *cli_reading_problem(const meter_reading_t *r);
+/** Add "value", "unit" and, when there is no value, "error" for one reading. */
+void cli_reading_json(cJSON *obj, const meter_reading_t *r, enum jo_text enc);
+/** Add "value" (and "error" when it is not finite) and "unit" for one record. */
+void cli_record_json(cJSON *obj, const meter_record_t *r, enum jo_text enc);
+/** The exit status for a failed meter_open()/meter_bus_open(): usage (2) for an
+ *  unknown model or a bad connection string, else 1. */
+int cli_open_exit(int rc);
 /** Format a number the way every output does (shortest exact decimal). */
 void cli_number(char *buf, size_t len, double v);
 

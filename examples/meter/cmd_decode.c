@@ -34,32 +34,31 @@ static int add_hex(const char *s, uint8_t *buf, size_t *n, int *half, unsigned *
 
 static void print_json(const meter_mbus_header_t *h, const meter_record_t *r, size_t n)
 {
-    printf("{\"header\": {\"id\": ");
-    cli_json_string(stdout, h->id);
-    printf(", \"manufacturer\": ");
-    cli_json_string(stdout, h->manufacturer);
-    printf(", \"version\": %d, \"medium\": ", h->version);
-    cli_json_string(stdout, h->medium_name);
-    printf(", \"access\": %d, \"status\": %d}, \"records\": [", h->access, h->status);
-    for (size_t i = 0; i < n; i++) {
-        char v[64];
-        printf("%s{\"function\": ", i ? ", " : "");
-        cli_json_string(stdout, r[i].function);
-        printf(", \"storage\": %d, \"tariff\": %d, \"subunit\": %d, \"value\": ", r[i].storage,
-               r[i].tariff, r[i].subunit);
-        if (r[i].kind == METER_KIND_NUMBER) {
-            cli_number(v, sizeof v, r[i].value);
-            printf("%s", v);
-        } else {
-            cli_json_string(stdout, r[i].text);
-        }
-        printf(", \"unit\": ");
-        cli_json_string(stdout, r[i].unit);
-        printf(", \"quantity\": ");
-        cli_json_string(stdout, r[i].name);
-        printf("}");
+    /* M-Bus plain text is ISO 8859-1 (EN 13757-3); identifiers are digits and letters */
+    cJSON *root = cJSON_CreateObject(), *hd = cJSON_AddObjectToObject(root, "header");
+    if (hd) {
+        jo_add_text(hd, "id", h->id, JO_TEXT_LATIN1);
+        jo_add_text(hd, "manufacturer", h->manufacturer, JO_TEXT_LATIN1);
+        cJSON_AddNumberToObject(hd, "version", h->version);
+        jo_add_text(hd, "medium", h->medium_name, JO_TEXT_UTF8);
+        cJSON_AddNumberToObject(hd, "access", h->access);
+        cJSON_AddNumberToObject(hd, "status", h->status);
     }
-    printf("]}\n");
+    cJSON *arr = cJSON_AddArrayToObject(root, "records");
+    for (size_t i = 0; arr && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(arr, o)) {
+            cJSON_Delete(o);
+            break;
+        }
+        jo_add_text(o, "function", r[i].function, JO_TEXT_LATIN1);
+        cJSON_AddNumberToObject(o, "storage", r[i].storage);
+        cJSON_AddNumberToObject(o, "tariff", r[i].tariff);
+        cJSON_AddNumberToObject(o, "subunit", r[i].subunit);
+        cli_record_json(o, &r[i], JO_TEXT_LATIN1);
+        jo_add_text(o, "quantity", r[i].name, JO_TEXT_LATIN1);
+    }
+    jo_print(stdout, root);
 }
 
 static void print_table(const meter_mbus_header_t *h, const meter_record_t *r, size_t n)
@@ -77,8 +76,11 @@ static void print_table(const meter_mbus_header_t *h, const meter_record_t *r, s
         char v[64];
         if (r[i].kind == METER_KIND_NUMBER)
             cli_number(v, sizeof v, r[i].value);
-        else
-            snprintf(v, sizeof v, "%s", r[i].text);
+        else {
+            char *t = jo_utf8(r[i].text, JO_TEXT_LATIN1);
+            snprintf(v, sizeof v, "%s", t ? t : "");
+            free(t);
+        }
         printf("%-3zu %-24s %20s %-8s %-14s %3d %3d %3d\n", i, r[i].name, v, r[i].unit,
                r[i].function, r[i].storage, r[i].tariff, r[i].subunit);
     }
@@ -117,7 +119,7 @@ static int decode_mbus(int argc, char **argv)
     int rc = meter_mbus_decode(buf, n, &h, r, 256, &nr, err, sizeof err);
     if (rc != METER_OK && !(nr && rc != METER_EBUFSIZE && rc != METER_EAPPLICATION)) {
         fprintf(stderr, "meter decode: %s (%s)\n", err, meter_errname(rc));
-        return 1;
+        return TOOL_EXIT_DECODE;
     }
     if (nr > 256)
         nr = 256;
@@ -127,7 +129,7 @@ static int decode_mbus(int argc, char **argv)
         print_table(&h, r, nr);
     if (rc != METER_OK) {
         fprintf(stderr, "meter decode: records stop: %s (%s)\n", err, meter_errname(rc));
-        return 1;
+        return TOOL_EXIT_DECODE;
     }
     return 0;
 bad:

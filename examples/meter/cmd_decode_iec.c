@@ -99,43 +99,48 @@ static unsigned char *read_all(const char *path, size_t *len)
 static void print_json(const meter_iec_identification_t *id, const struct collected *c,
                        int verified, int have_ident)
 {
-    printf("{\"identification\": ");
+    /* IEC 62056-21 is 7-bit ASCII: anything else is escaped by jo_utf8() */
+    cJSON *root = cJSON_CreateObject();
     if (have_ident) {
         char bc[2] = {id->baud_char, 0}, mode[2] = {id->mode, 0};
-        printf("{\"manufacturer\": ");
-        cli_json_string(stdout, id->manufacturer);
-        printf(", \"baud_char\": ");
-        cli_json_string(stdout, bc);
-        printf(", \"ident\": ");
-        cli_json_string(stdout, id->ident);
-        printf(", \"mode\": ");
-        cli_json_string(stdout, mode);
-        printf(", \"baud\": %u, \"fast_reaction\": %s, \"capabilities\": ", id->baud,
-               id->fast_reaction ? "true" : "false");
-        cli_json_string(stdout, id->caps);
-        printf("}");
-    } else {
-        printf("null");
-    }
-    printf(", \"check_verified\": %s, \"data\": [", verified ? "true" : "false");
-    for (size_t i = 0; i < c->ne; i++) {
-        const struct entry *e = &c->e[i];
-        printf("%s{\"address\": ", i ? ", " : "");
-        cli_json_string(stdout, e->address);
-        printf(", \"values\": [");
-        for (size_t j = 0; j < e->n; j++) {
-            const meter_iec_value_t *v = &c->v[e->first + j];
-            printf("%s{\"value\": ", j ? ", " : "");
-            cli_json_string(stdout, v->value);
-            printf(", \"unit\": ");
-            cli_json_string(stdout, v->unit);
-            if (v->nsub > 1)
-                printf(", \"sub\": %u", v->sub);
-            printf("}");
+        cJSON *o = cJSON_AddObjectToObject(root, "identification");
+        if (o) {
+            jo_add_text(o, "manufacturer", id->manufacturer, JO_TEXT_UTF8);
+            jo_add_text(o, "baud_char", bc, JO_TEXT_UTF8);
+            jo_add_text(o, "ident", id->ident, JO_TEXT_UTF8);
+            jo_add_text(o, "mode", mode, JO_TEXT_UTF8);
+            cJSON_AddNumberToObject(o, "baud", id->baud);
+            cJSON_AddBoolToObject(o, "fast_reaction", id->fast_reaction);
+            jo_add_text(o, "capabilities", id->caps, JO_TEXT_UTF8);
         }
-        printf("]}");
+    } else {
+        cJSON_AddNullToObject(root, "identification");
     }
-    printf("]}\n");
+    cJSON_AddBoolToObject(root, "check_verified", verified);
+    cJSON *data = cJSON_AddArrayToObject(root, "data");
+    for (size_t i = 0; data && i < c->ne; i++) {
+        const struct entry *e = &c->e[i];
+        cJSON *o = cJSON_CreateObject();
+        if (!o || !cJSON_AddItemToArray(data, o)) {
+            cJSON_Delete(o);
+            break;
+        }
+        jo_add_text(o, "address", e->address, JO_TEXT_UTF8);
+        cJSON *vals = cJSON_AddArrayToObject(o, "values");
+        for (size_t j = 0; vals && j < e->n; j++) {
+            const meter_iec_value_t *v = &c->v[e->first + j];
+            cJSON *vo = cJSON_CreateObject();
+            if (!vo || !cJSON_AddItemToArray(vals, vo)) {
+                cJSON_Delete(vo);
+                break;
+            }
+            jo_add_text(vo, "value", v->value, JO_TEXT_UTF8);
+            jo_add_text(vo, "unit", v->unit, JO_TEXT_UTF8);
+            if (v->nsub > 1)
+                cJSON_AddNumberToObject(vo, "sub", v->sub);
+        }
+    }
+    jo_print(stdout, root);
 }
 
 static void print_table(const meter_iec_identification_t *id, const struct collected *c,
@@ -190,7 +195,7 @@ int cmd_decode_iec(int argc, char **argv)
     unsigned char *buf = read_all(argv[optind], &len);
     if (!buf) {
         fprintf(stderr, "meter decode iec: cannot read '%s'\n", argv[optind]);
-        return 1;
+        return TOOL_EXIT_USAGE;
     }
     struct collected col;
     memset(&col, 0, sizeof col);
@@ -209,5 +214,5 @@ int cmd_decode_iec(int argc, char **argv)
         fprintf(stderr, "meter decode iec: %s (%s)\n", err, meter_errname(rc));
     }
     free_collected(&col);
-    return rc == METER_OK ? 0 : 1;
+    return rc == METER_OK ? 0 : TOOL_EXIT_DECODE;
 }

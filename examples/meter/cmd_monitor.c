@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "models.h"
 
 static volatile sig_atomic_t stop_flag;
 
@@ -77,20 +78,6 @@ static void print_header(const struct monitor *mon)
     printf(",status\n");
 }
 
-static void print_value(const meter_reading_t *r, int json)
-{
-    char v[64];
-    if (r->kind == METER_KIND_TEXT) {
-        if (json)
-            cli_json_string(stdout, r->text);
-        else
-            printf("%s", r->text);
-        return;
-    }
-    cli_number(v, sizeof v, r->value);
-    printf("%s", v);
-}
-
 static void print_error(const struct monitor *mon, const char *ts, int rc, const char *msg)
 {
     switch (mon->fmt) {
@@ -100,11 +87,14 @@ static void print_error(const struct monitor *mon, const char *ts, int rc, const
             printf(",");
         printf(",%s\n", meter_errname(rc));
         break;
-    case CLI_JSON:
-        printf("{\"time\": \"%s\", \"error\": \"%s\", \"message\": ", ts, meter_errname(rc));
-        cli_json_string(stdout, msg);
-        printf("}\n");
+    case CLI_JSON: {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "time", ts);
+        cJSON_AddStringToObject(o, "error", meter_errname(rc));
+        jo_add_text(o, "message", msg, JO_TEXT_UTF8);
+        jo_print(stdout, o);
         break;
+    }
     case CLI_TABLE: printf("%s error %s: %s\n", ts, meter_errname(rc), msg); break;
     }
 }
@@ -112,42 +102,63 @@ static void print_error(const struct monitor *mon, const char *ts, int rc, const
 static void print_line(const struct monitor *mon, const char *ts, int rc)
 {
     const meter_reading_t *r = mon->r;
+    enum jo_text enc = cli_text_encoding(meter_model_name(mon->m));
+    char v[64];
     switch (mon->fmt) {
     case CLI_CSV:
         printf("%s", ts);
         for (size_t i = 0; i < mon->n; i++) {
             printf(",");
-            if (r[i].status == METER_OK)
-                print_value(&r[i], 0);
+            if (cli_reading_problem(&r[i]))
+                continue; /* empty; the status column says why */
+            if (r[i].kind == METER_KIND_TEXT) {
+                jo_csv_field(stdout, r[i].text, enc);
+            } else {
+                cli_number(v, sizeof v, r[i].value);
+                printf("%s", v);
+            }
         }
         printf(",%s\n", rc == METER_OK ? "ok" : meter_errname(rc));
         break;
-    case CLI_JSON:
-        printf("{\"time\": \"%s\", \"readings\": {", ts);
-        for (size_t i = 0; i < mon->n; i++) {
-            printf("%s\"%s\": ", i ? ", " : "", meter_quantity_info(r[i].quantity)->name);
-            if (r[i].status == METER_OK)
-                print_value(&r[i], 1);
-            else
-                printf("null");
+    case CLI_JSON: {
+        cJSON *o = cJSON_CreateObject(), *rd, *errs = NULL;
+        cJSON_AddStringToObject(o, "time", ts);
+        rd = cJSON_AddObjectToObject(o, "readings");
+        for (size_t i = 0; rd && i < mon->n; i++) {
+            const char *name = meter_quantity_info(r[i].quantity)->name, *why = cli_reading_problem(&r[i]);
+            if (why) {
+                cJSON_AddNullToObject(rd, name);
+                if (!errs)
+                    errs = cJSON_CreateObject();
+                cJSON_AddStringToObject(errs, name, why);
+            } else if (r[i].kind == METER_KIND_TEXT) {
+                jo_add_text(rd, name, r[i].text, enc);
+            } else {
+                jo_add_number(rd, name, r[i].value);
+            }
         }
-        printf("}");
+        if (errs && !cJSON_AddItemToObject(o, "errors", errs))
+            cJSON_Delete(errs);
         if (rc != METER_OK) {
-            printf(", \"error\": \"%s\", \"message\": ", meter_errname(rc));
-            cli_json_string(stdout, meter_last_error(mon->m));
+            cJSON_AddStringToObject(o, "error", meter_errname(rc));
+            jo_add_text(o, "message", meter_last_error(mon->m), JO_TEXT_UTF8);
         }
-        printf("}\n");
+        jo_print(stdout, o);
         break;
+    }
     case CLI_TABLE:
         printf("%s", ts);
         for (size_t i = 0; i < mon->n; i++) {
             printf(" %s=", meter_quantity_info(r[i].quantity)->name);
-            if (r[i].status == METER_OK) {
-                print_value(&r[i], 0);
-                printf("%s%s", r[i].kind == METER_KIND_NUMBER && *meter_unit_symbol(r[i].unit) ? " " : "",
-                       meter_unit_symbol(r[i].unit));
-            } else {
+            if (r[i].status != METER_OK) {
                 printf("%s", meter_errname(r[i].status));
+            } else if (r[i].kind == METER_KIND_TEXT) {
+                char *t = jo_utf8(r[i].text, enc);
+                printf("%s", t ? t : "");
+                free(t);
+            } else {
+                cli_number(v, sizeof v, r[i].value);
+                printf("%s%s%s", v, *meter_unit_symbol(r[i].unit) ? " " : "", meter_unit_symbol(r[i].unit));
             }
         }
         if (rc != METER_OK)
@@ -235,6 +246,10 @@ int cmd_monitor(int argc, char **argv)
         fprintf(stderr, "usage: meter monitor -m MODEL -c CONNECTION [--interval 1s] [--csv|--json] "
                         "[--count N] [-q NAME,...]\n");
         return 2;
+    }
+    if (!mdl_find(mon.model)) { /* not a reason to retry for ever */
+        fprintf(stderr, "meter monitor: unknown model '%s' (see: meter models)\n", mon.model);
+        return TOOL_EXIT_USAGE;
     }
     if (names && parse_list(names, &mon) < 0) {
         free(mon.qs);

@@ -115,7 +115,7 @@ int cmd_read(int argc, char **argv)
     if (rc != METER_OK) {
         fprintf(stderr, "meter read: %s (%s)\n", err, meter_errname(rc));
         free(qs);
-        return 1;
+        return cli_open_exit(rc);
     }
     if (verbose)
         meter_set_log(m, log_stderr, NULL);

@@ -9,6 +9,7 @@
 struct out {
     enum cli_format fmt;
     int n;
+    cJSON *meters; /* --json: the array being filled */
 };
 
 static int found(const meter_scan_result_t *r, void *ud)
@@ -16,22 +17,23 @@ static int found(const meter_scan_result_t *r, void *ud)
     struct out *o = ud;
     int col = r->status == METER_ECOLLISION;
     if (o->fmt == CLI_JSON) {
-        printf("%s{\"primary\": ", o->n ? ", " : "");
-        if (r->primary >= 0)
-            printf("%d", r->primary);
-        else
-            printf("null");
-        printf(", \"secondary\": ");
-        cli_json_string(stdout, r->secondary);
-        printf(", \"id\": ");
-        cli_json_string(stdout, r->id);
-        printf(", \"manufacturer\": ");
-        cli_json_string(stdout, r->manufacturer);
-        printf(", \"version\": %d, \"medium\": ", r->version);
-        cli_json_string(stdout, r->medium_name ? r->medium_name : "");
-        printf(", \"model\": ");
-        cli_json_string(stdout, r->model ? r->model : "");
-        printf(", \"collision\": %s}", col ? "true" : "false");
+        /* one object per meter, collected: printed with the closing bracket */
+        cJSON *m = cJSON_CreateObject();
+        if (m && cJSON_AddItemToArray(o->meters, m)) {
+            if (r->primary >= 0)
+                cJSON_AddNumberToObject(m, "primary", r->primary);
+            else
+                cJSON_AddNullToObject(m, "primary");
+            jo_add_text(m, "secondary", r->secondary, JO_TEXT_LATIN1);
+            jo_add_text(m, "id", r->id, JO_TEXT_LATIN1);
+            jo_add_text(m, "manufacturer", r->manufacturer, JO_TEXT_LATIN1);
+            cJSON_AddNumberToObject(m, "version", r->version);
+            jo_add_text(m, "medium", r->medium_name ? r->medium_name : "", JO_TEXT_UTF8);
+            jo_add_text(m, "model", r->model ? r->model : "", JO_TEXT_UTF8);
+            cJSON_AddBoolToObject(m, "collision", col);
+        } else {
+            cJSON_Delete(m);
+        }
     } else {
         char prim[12] = "-";
         if (r->primary >= 0)
@@ -56,7 +58,7 @@ int cmd_scan(int argc, char **argv)
         {"json", no_argument, NULL, 'j'},               {NULL, 0, NULL, 0}};
     const char *conn = NULL;
     unsigned flags = 0;
-    struct out o = {CLI_TABLE, 0};
+    struct out o = {CLI_TABLE, 0, NULL};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:", opts, NULL)) != -1) {
@@ -74,9 +76,12 @@ int cmd_scan(int argc, char **argv)
                         "[--primary] [--secondary] [--hex-ids] [--json]\n");
         return 2;
     }
-    if (o.fmt == CLI_JSON)
-        printf("{\"connection\": \"%s\", \"meters\": [", conn);
-    else
+    cJSON *root = NULL;
+    if (o.fmt == CLI_JSON) {
+        root = cJSON_CreateObject();
+        jo_add_text(root, "connection", conn, JO_TEXT_UTF8);
+        o.meters = cJSON_AddArrayToObject(root, "meters");
+    } else
         printf("%-8s %-16s %-3s  %-4s %-24s %s\n", "PRIMARY", "SECONDARY", "MAN", "VER", "MEDIUM",
                "MODEL");
     fflush(stdout);
@@ -84,7 +89,7 @@ int cmd_scan(int argc, char **argv)
     size_t n = 0;
     int rc = meter_scan(conn, flags, found, &o, &n, err, sizeof err);
     if (o.fmt == CLI_JSON)
-        printf("]}\n");
+        jo_print(stdout, root);
     if (rc != METER_OK) {
         fprintf(stderr, "meter scan: %s (%s)\n", err, meter_errname(rc));
         return rc == METER_EUNSUPPORTED || rc == METER_ECONNSTR || rc == METER_EOPTION ? 2 : 1;

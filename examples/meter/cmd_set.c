@@ -31,7 +31,7 @@ static int run(const char *cmd, const char *model, const char *conn, struct op *
     int rc = meter_open(&m, model, conn, err, sizeof err);
     if (rc != METER_OK) {
         fprintf(stderr, "meter %s: %s (%s)\n", cmd, err, meter_errname(rc));
-        return 1;
+        return cli_open_exit(rc);
     }
     /* 1. check every request and collect the risks: nothing is sent yet */
     unsigned risks = 0;
@@ -71,7 +71,7 @@ static int run(const char *cmd, const char *model, const char *conn, struct op *
             fprintf(stderr, "Clearing energy erases the meter's energy registers for good. ");
         fprintf(stderr, "Add --yes to do it (or --dry-run to see the frames).\n");
         meter_close(m);
-        return 1;
+        return TOOL_EXIT_USAGE;
     }
     /* 2. send, one after the other, each verified by the library */
     int status = 0;

@@ -38,8 +38,11 @@ static int parse_faults(const char *list, long *out)
                  {"wrong-id", METER_SIM_F_WRONG_ID}, {"garbage", METER_SIM_F_GARBAGE},
                  {"echo", METER_SIM_F_ECHO},         {"exception", METER_SIM_F_EXCEPTION},
                  {"all", METER_SIM_F_ALL_}};
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", list);
+    char *buf = strdup(list);
+    if (!buf) {
+        fprintf(stderr, "meter sim: out of memory\n");
+        return -1;
+    }
     *out = 0;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -49,16 +52,18 @@ static int parse_faults(const char *list, long *out)
         if (i == sizeof names / sizeof names[0]) {
             fprintf(stderr, "meter sim: unknown fault '%s' (drop, corrupt, truncate, delay, wrong-id, "
                             "garbage, echo, exception, all)\n", tok);
+            free(buf);
             return -1;
         }
         *out |= names[i].bit;
     }
+    free(buf);
     return 0;
 }
 
 struct group {
     const char *model;
-    char ids[256];
+    const char *ids; /* the --id argument as given (any length); NULL: the model's default */
 };
 
 int cmd_sim(int argc, char **argv)
@@ -92,7 +97,7 @@ int cmd_sim(int argc, char **argv)
                 return 2;
             }
             groups[ng].model = optarg;
-            strcpy(groups[ng].ids, "-1"); /* the model's default address */
+            groups[ng].ids = NULL; /* the model's default address */
             ng++;
             break;
         case 'i':
@@ -100,7 +105,7 @@ int cmd_sim(int argc, char **argv)
                 fprintf(stderr, "meter sim: --id must follow a --model\n");
                 return 2;
             }
-            snprintf(groups[ng - 1].ids, sizeof groups[0].ids, "%s", optarg);
+            groups[ng - 1].ids = optarg;
             break;
         case 'p': listen = "pty"; break;
         case 'l': listen = optarg; break;
@@ -170,28 +175,39 @@ int cmd_sim(int argc, char **argv)
         return 1;
     }
     for (int g = 0; g < ng; g++) {
-        char *save = NULL;
-        for (char *tok = strtok_r(groups[g].ids, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *save = NULL, *ids = strdup(groups[g].ids ? groups[g].ids : "-1");
+        if (!ids) {
+            fprintf(stderr, "meter sim: out of memory\n");
+            meter_sim_free(sim);
+            return 1;
+        }
+        int bad = 0;
+        for (char *tok = strtok_r(ids, ",", &save); tok && !bad; tok = strtok_r(NULL, ",", &save)) {
             long id;
-            if (parse_long(tok, -1, 250, &id) < 0) {
+            if (parse_long(tok, groups[g].ids ? 0 : -1, 250, &id) < 0) {
                 fprintf(stderr, "meter sim: bad id '%s' (Modbus 1 to 247, M-Bus 0 to 250)\n", tok);
-                meter_sim_free(sim);
-                return 2;
+                bad = 2;
+                break;
             }
             rc = meter_sim_add(sim, groups[g].model, (int)id);
+            char at[32] = "at its default address";
+            if (id >= 0)
+                snprintf(at, sizeof at, "at id %ld", id);
             if (rc == METER_ERANGE) {
                 fprintf(stderr, "meter sim: bad id '%s' for %s (Modbus 1 to 247, M-Bus 0 to 250)\n",
                         tok, groups[g].model);
-                meter_sim_free(sim);
-                return 2;
+                bad = 2;
+            } else if (rc != METER_OK) {
+                fprintf(stderr, "meter sim: cannot add %s %s: %s\n", groups[g].model, at, meter_strerror(rc));
+                bad = rc == METER_EMODEL || rc == METER_EINVAL ? 2 : 1;
+            } else {
+                fprintf(stderr, "meter sim: %s %s\n", groups[g].model, at);
             }
-            if (rc != METER_OK) {
-                fprintf(stderr, "meter sim: cannot add %s at id %ld: %s\n", groups[g].model, id,
-                        meter_strerror(rc));
-                meter_sim_free(sim);
-                return rc == METER_EMODEL ? 2 : 1;
-            }
-            fprintf(stderr, "meter sim: %s at id %ld\n", groups[g].model, id);
+        }
+        free(ids);
+        if (bad) {
+            meter_sim_free(sim);
+            return bad;
         }
     }
     meter_sim_set(sim, METER_SIM_FROZEN, frozen);

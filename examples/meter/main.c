@@ -5,35 +5,35 @@
 #include <string.h>
 
 #include "cli.h"
+#include "help.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: meter COMMAND [options]\n"
-            "\n"
-            "commands:\n"
-            "  models                         list the meter models\n"
-            "  quantities [-m MODEL]          list the quantity catalogue (or a model's quantities)\n"
-            "  read -m MODEL -c CONNECTION [-q NAME,NAME...] [--json|--csv] [-v]\n"
-            "                                 read a meter (everything it has, or the named quantities)\n"
-            "  sim --model MODEL [--id N[,N...]] [--model ...] (--pty | --listen tcp:HOST:PORT)\n"
-            "      [--frozen] [--max-regs N] [--strict-holes] [--exit-after SECONDS]\n"
-            "      [--faults drop,corrupt,truncate,delay,wrong-id,garbage,echo,exception|all]\n"
-            "      [--fault-rate PER_1000] [--seed N] [--delay-ms N] [--pace BAUD] [--turnaround-us N]\n"
-            "                                 serve simulated meters; prints the endpoint first\n"
-            "  set -m MODEL -c CONNECTION [--dry-run] [--yes] NAME=VALUE...\n"
-            "                                 change settings (checked, then read back)\n"
-            "  reset -m MODEL -c CONNECTION [--dry-run] [--yes] day-counter|power-down-counter|energy\n"
-            "  relay -m MODEL -c CONNECTION [--dry-run] on|off\n"
-            "  decode iec FILE|- [--json]     decode a captured IEC 62056-21 readout\n"
-            "  scan -c mbus:DEVICE [--primary] [--secondary] [--json]\n"
-            "                                 find the meters on an M-Bus line\n"
-            "  decode mbus [--json] HEX... | -  decode a captured M-Bus frame\n"
-            "  monitor -m MODEL -c CONNECTION [--interval 1s] [--csv|--json] [--count N] [-q NAME,...]\n"
-            "                                 one timestamped line per snapshot; errors inline\n"
-            "  --version                      print the library version\n"
-            "\n"
-            "connections: rtu:/dev/ttyUSB0?baud=9600&parity=E&id=1   tcp:192.168.1.10:502?id=3\n");
+    help_print(f, help_find("meter", NULL));
+    fprintf(f, "\ncommands:\n");
+    for (const struct help_entry *e = help_entries; e->tool; e++)
+        if (!strcmp(e->tool, "meter") && e->cmd)
+            fprintf(f, "  %s\n", e->synopsis);
+}
+
+/* meter help CMD, meter CMD --help / -h (before a "--") */
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}
+
+static int help(const char *cmd)
+{
+    const struct help_entry *e = help_find("meter", cmd);
+    if (!e) {
+        fprintf(stderr, "meter: no command '%s' (see: meter --help)\n", cmd);
+        return TOOL_EXIT_USAGE;
+    }
+    help_print(stdout, e);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -47,10 +47,14 @@ int main(int argc, char **argv)
         printf("meter %s\n", meter_version_string());
         return 0;
     }
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || (strcmp(cmd, "help") == 0 && argc == 2)) {
         usage(stdout);
         return 0;
     }
+    if (strcmp(cmd, "help") == 0)
+        return argc == 3 ? help(argv[2]) : (usage(stderr), TOOL_EXIT_USAGE);
+    if (wants_help(argc, argv))
+        return help(cmd);
     if (strcmp(cmd, "models") == 0)
         return cmd_models(argc - 1, argv + 1);
     if (strcmp(cmd, "quantities") == 0)

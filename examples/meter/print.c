@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Output of readings: a table with units, JSON, or CSV. */
+/* Output of readings and records: a table with units, JSON (cJSON, through
+ * examples/common/jsonout) or CSV (RFC 4180). Every text from a meter is made
+ * valid UTF-8 first; a number that is not finite is null with the reason. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,95 +14,135 @@ void cli_number(char *buf, size_t len, double v)
     jo_number(buf, len, v);
 }
 
-void cli_json_string(FILE *f, const char *s)
+int cli_open_exit(int rc)
 {
-    jo_string(f, s);
+    return rc == METER_EMODEL || rc == METER_ECONNSTR || rc == METER_EOPTION ? TOOL_EXIT_USAGE : TOOL_EXIT_FAILED;
 }
 
-static void value_text(const meter_reading_t *r, char *buf, size_t len)
+enum jo_text cli_text_encoding(const char *model)
+{
+    for (size_t i = 0; model && i < meter_model_count(); i++) {
+        const meter_model_info_t *mi = meter_model_info(i);
+        if (!strcmp(mi->name, model))
+            return !strcmp(mi->protocol, "mbus") ? JO_TEXT_LATIN1 : JO_TEXT_UTF8;
+    }
+    return JO_TEXT_UTF8;
+}
+
+/* why a reading has no number: its status, or the value's non-finiteness; NULL if it has one */
+const char *cli_reading_problem(const meter_reading_t *r)
 {
     if (r->status != METER_OK)
-        snprintf(buf, len, "%s", meter_errname(r->status));
+        return meter_errname(r->status);
+    return r->kind == METER_KIND_NUMBER ? jo_nonfinite(r->value) : NULL;
+}
+
+/* a value for a table or CSV (valid UTF-8), malloc'd */
+static char *value_text(const meter_reading_t *r, enum jo_text enc)
+{
+    char v[64];
+    if (r->status != METER_OK)
+        return strdup(meter_errname(r->status));
+    if (r->kind == METER_KIND_TEXT)
+        return jo_utf8(r->text, enc);
+    cli_number(v, sizeof v, r->value);
+    return strdup(v);
+}
+
+void cli_reading_json(cJSON *obj, const meter_reading_t *r, enum jo_text enc)
+{
+    const char *why = cli_reading_problem(r);
+    if (why)
+        cJSON_AddNullToObject(obj, "value");
     else if (r->kind == METER_KIND_TEXT)
-        snprintf(buf, len, "%s", r->text);
+        jo_add_text(obj, "value", r->text, enc);
     else
-        cli_number(buf, len, r->value);
+        jo_add_number(obj, "value", r->value);
+    cJSON_AddStringToObject(obj, "unit", meter_unit_symbol(r->unit));
+    if (why)
+        cJSON_AddStringToObject(obj, "error", why);
 }
 
 void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const char *conn,
                         const meter_reading_t *r, size_t n)
 {
-    char v[64];
+    enum jo_text enc = cli_text_encoding(model);
     switch (fmt) {
     case CLI_TABLE:
         fprintf(f, "%s at %s\n", model, conn);
         for (size_t i = 0; i < n; i++) {
             const meter_quantity_info_t *qi = meter_quantity_info(r[i].quantity);
-            value_text(&r[i], v, sizeof v);
-            fprintf(f, "  %-32s %16s %s\n", qi->name, v,
+            char *v = value_text(&r[i], enc);
+            fprintf(f, "  %-32s %16s %s\n", qi->name, v ? v : "?",
                     r[i].status == METER_OK ? meter_unit_symbol(r[i].unit) : "");
+            free(v);
         }
         break;
     case CLI_CSV:
         fprintf(f, "quantity,value,unit,status\n");
         for (size_t i = 0; i < n; i++) {
             const meter_quantity_info_t *qi = meter_quantity_info(r[i].quantity);
-            value_text(&r[i], v, sizeof v);
-            fprintf(f, "%s,%s,%s,%s\n", qi->name, r[i].status == METER_OK ? v : "",
-                    meter_unit_symbol(r[i].unit), r[i].status == METER_OK ? "ok" : v);
+            const char *why = cli_reading_problem(&r[i]);
+            char *v = why ? NULL : value_text(&r[i], enc);
+            jo_csv_field(f, qi->name, JO_TEXT_UTF8);
+            fputc(',', f);
+            jo_csv_field(f, v ? v : "", JO_TEXT_UTF8);
+            fputc(',', f);
+            jo_csv_field(f, meter_unit_symbol(r[i].unit), JO_TEXT_UTF8);
+            fputc(',', f);
+            jo_csv_field(f, why ? why : "ok", JO_TEXT_UTF8);
+            fputc('\n', f);
+            free(v);
         }
         break;
-    case CLI_JSON:
-        fprintf(f, "{\"model\": ");
-        cli_json_string(f, model);
-        fprintf(f, ", \"readings\": {");
-        for (size_t i = 0; i < n; i++) {
-            const meter_quantity_info_t *qi = meter_quantity_info(r[i].quantity);
-            fprintf(f, "%s", i ? ", " : "");
-            cli_json_string(f, qi->name);
-            fprintf(f, ": {\"value\": ");
-            if (r[i].status != METER_OK) {
-                fprintf(f, "null, \"unit\": ");
-                cli_json_string(f, meter_unit_symbol(r[i].unit));
-                fprintf(f, ", \"error\": ");
-                cli_json_string(f, meter_errname(r[i].status));
-            } else {
-                if (r[i].kind == METER_KIND_TEXT) {
-                    cli_json_string(f, r[i].text);
-                } else {
-                    cli_number(v, sizeof v, r[i].value);
-                    fprintf(f, "%s", v);
-                }
-                fprintf(f, ", \"unit\": ");
-                cli_json_string(f, meter_unit_symbol(r[i].unit));
-            }
-            fprintf(f, "}");
+    case CLI_JSON: {
+        cJSON *root = cJSON_CreateObject();
+        jo_add_text(root, "model", model, JO_TEXT_UTF8);
+        cJSON *rd = cJSON_AddObjectToObject(root, "readings");
+        for (size_t i = 0; rd && i < n; i++) {
+            cJSON *o = cJSON_AddObjectToObject(rd, meter_quantity_info(r[i].quantity)->name);
+            if (o)
+                cli_reading_json(o, &r[i], enc);
         }
-        fprintf(f, "}}\n");
+        jo_print(f, root);
         break;
+    }
     }
 }
 
-static void record_value(const meter_record_t *r, char *buf, size_t len)
+static char *record_value(const meter_record_t *r, enum jo_text enc)
 {
+    char v[64];
     if (r->kind == METER_KIND_TEXT)
-        snprintf(buf, len, "%s", r->text);
-    else
-        cli_number(buf, len, r->value);
+        return jo_utf8(r->text, enc);
+    cli_number(v, sizeof v, r->value);
+    return strdup(v);
 }
 
-static void json_int_or_null(FILE *f, const char *key, int v)
+static void json_int_or_null(cJSON *o, const char *key, int v)
 {
     if (v < 0)
-        fprintf(f, ", \"%s\": null", key);
+        cJSON_AddNullToObject(o, key);
     else
-        fprintf(f, ", \"%s\": %d", key, v);
+        cJSON_AddNumberToObject(o, key, v);
+}
+
+void cli_record_json(cJSON *o, const meter_record_t *r, enum jo_text enc)
+{
+    if (r->kind == METER_KIND_TEXT) {
+        jo_add_text(o, "value", r->text, enc);
+    } else {
+        jo_add_number(o, "value", r->value);
+        if (jo_nonfinite(r->value))
+            cJSON_AddStringToObject(o, "error", jo_nonfinite(r->value));
+    }
+    jo_add_text(o, "unit", r->unit, enc);
 }
 
 void cli_print_records(FILE *f, enum cli_format fmt, const char *model, const char *conn,
                        const meter_record_t *r, size_t n)
 {
-    char v[80];
+    enum jo_text enc = cli_text_encoding(model);
     switch (fmt) {
     case CLI_TABLE:
         fprintf(f, "%s at %s: %zu records\n", model, conn, n);
@@ -108,60 +150,65 @@ void cli_print_records(FILE *f, enum cli_format fmt, const char *model, const ch
                 "UNIT", "FUNCTION", "ST", "TA", "SU", "QUANTITY");
         for (size_t i = 0; i < n; i++) {
             const meter_quantity_info_t *qi = meter_quantity_info(r[i].quantity);
-            record_value(&r[i], v, sizeof v);
-            fprintf(f, "  %-3zu %-22s %-24s %18s %-8s %-13s %3d %3d %3d %s\n", i, r[i].name,
-                    r[i].address[0] ? r[i].address : "-", v, r[i].unit[0] ? r[i].unit : "-",
+            char *v = record_value(&r[i], enc), *name = jo_utf8(r[i].name, enc),
+                 *addr = jo_utf8(r[i].address, enc), *unit = jo_utf8(r[i].unit, enc);
+            fprintf(f, "  %-3zu %-22s %-24s %18s %-8s %-13s %3d %3d %3d %s\n", i, name ? name : "",
+                    addr && *addr ? addr : "-", v ? v : "", unit && *unit ? unit : "-",
                     r[i].function[0] ? r[i].function : "-", r[i].storage, r[i].tariff, r[i].subunit,
                     qi ? qi->name : "-");
+            free(v);
+            free(name);
+            free(addr);
+            free(unit);
         }
         break;
     case CLI_CSV:
         fprintf(f, "name,address,index,value,unit,function,storage,tariff,subunit,quantity\n");
         for (size_t i = 0; i < n; i++) {
             const meter_quantity_info_t *qi = meter_quantity_info(r[i].quantity);
-            record_value(&r[i], v, sizeof v);
-            fprintf(f, "%s,%s,%d,%s,%s,%s,%d,%d,%d,%s\n", r[i].name, r[i].address, r[i].index, v,
-                    r[i].unit, r[i].function, r[i].storage, r[i].tariff, r[i].subunit,
-                    qi ? qi->name : "");
+            char *v = record_value(&r[i], enc);
+            jo_csv_field(f, r[i].name, enc);
+            fputc(',', f);
+            jo_csv_field(f, r[i].address, enc);
+            fprintf(f, ",%d,", r[i].index);
+            jo_csv_field(f, v ? v : "", JO_TEXT_UTF8);
+            fputc(',', f);
+            jo_csv_field(f, r[i].unit, enc);
+            fputc(',', f);
+            jo_csv_field(f, r[i].function, enc);
+            fprintf(f, ",%d,%d,%d,%s\n", r[i].storage, r[i].tariff, r[i].subunit, qi ? qi->name : "");
+            free(v);
         }
         break;
-    case CLI_JSON:
-        fprintf(f, "{\"model\": ");
-        cli_json_string(f, model);
-        fprintf(f, ", \"records\": [");
-        for (size_t i = 0; i < n; i++) {
+    case CLI_JSON: {
+        cJSON *root = cJSON_CreateObject();
+        jo_add_text(root, "model", model, JO_TEXT_UTF8);
+        cJSON *arr = cJSON_AddArrayToObject(root, "records");
+        for (size_t i = 0; arr && i < n; i++) {
             const meter_quantity_info_t *qi = meter_quantity_info(r[i].quantity);
-            fprintf(f, "%s{\"name\": ", i ? ", " : "");
-            cli_json_string(f, r[i].name);
+            cJSON *o = cJSON_CreateObject();
+            if (!o || !cJSON_AddItemToArray(arr, o)) {
+                cJSON_Delete(o);
+                break;
+            }
+            jo_add_text(o, "name", r[i].name, enc);
             if (r[i].address[0]) {
-                fprintf(f, ", \"address\": ");
-                cli_json_string(f, r[i].address);
-                fprintf(f, ", \"index\": %d", r[i].index);
+                jo_add_text(o, "address", r[i].address, enc);
+                cJSON_AddNumberToObject(o, "index", r[i].index);
             }
-            fprintf(f, ", \"value\": ");
-            if (r[i].kind == METER_KIND_TEXT) {
-                cli_json_string(f, r[i].text);
-            } else {
-                cli_number(v, sizeof v, r[i].value);
-                fprintf(f, "%s", v);
-            }
-            fprintf(f, ", \"unit\": ");
-            cli_json_string(f, r[i].unit);
-            if (r[i].function[0]) {
-                fprintf(f, ", \"function\": ");
-                cli_json_string(f, r[i].function);
-            }
-            json_int_or_null(f, "storage", r[i].storage);
-            json_int_or_null(f, "tariff", r[i].tariff);
-            json_int_or_null(f, "subunit", r[i].subunit);
-            fprintf(f, ", \"quantity\": ");
+            cli_record_json(o, &r[i], enc);
+            if (r[i].function[0])
+                jo_add_text(o, "function", r[i].function, enc);
+            json_int_or_null(o, "storage", r[i].storage);
+            json_int_or_null(o, "tariff", r[i].tariff);
+            json_int_or_null(o, "subunit", r[i].subunit);
             if (qi)
-                cli_json_string(f, qi->name);
+                cJSON_AddStringToObject(o, "quantity", qi->name);
             else
-                fprintf(f, "null");
-            fprintf(f, "}");
+                cJSON_AddNullToObject(o, "quantity");
         }
-        fprintf(f, "]}\n");
+        jo_print(f, root);
         break;
+    }
     }
 }

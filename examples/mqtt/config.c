@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* The hand-written parser of meter-mqtt's configuration (see
- * docs/mqtt.md): sections, "key = value" lines, '#' and ';' comments; each
- * error names the file, the line and what was expected. */
+/* meter-mqtt's configuration (docs/mqtt.md), read with inih (Debian's
+ * libinih): sections, "key = value" lines, whole-line '#' and ';' comments,
+ * inline comments after " ;". What inih does silently (split lines over 199
+ * bytes, cut section names at 49 characters, join indented lines to the value
+ * above) is refused or undone by the line reader here; every error names the
+ * file, the line and what was expected. */
 #include "config.h"
 
 #include <ctype.h>
+#include <ini.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "models.h"
 
 struct parser {
     struct mq_config *cfg;
@@ -22,6 +27,10 @@ struct parser {
     struct mq_meter_cfg *meter; /* the section being read; NULL in [mqtt] */
     int in_mqtt;
     unsigned seen;              /* keys seen in this section (bit per key) */
+    int failed;                 /* an error is in err: ignore the rest */
+    int check_quantities;       /* check each meter's quantities against its model */
+    const char *text, *next;    /* the reader's position */
+    char section_name[64];      /* the section inih is in, as it reported it */
 };
 
 static int fail(struct parser *p, int line, const char *fmt, ...)
@@ -31,6 +40,9 @@ static int fail(struct parser *p, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    if (p->failed)
+        return -1; /* the first error stands */
+    p->failed = 1;
     if (line > 0)
         snprintf(p->err, p->errlen, "%s:%d: %s", p->file, line, msg);
     else
@@ -113,6 +125,79 @@ static int parse_quantities(struct parser *p, const char *v)
     return 0;
 }
 
+/* The connection string's shape, checked without opening anything: a scheme
+ * for the model's protocol, a target, options of the form key=value with keys
+ * the scheme knows (docs/connection-strings.md). The values are checked by the
+ * library when the bus opens (it has no call that checks without opening). */
+static const struct scheme {
+    const char *name, *protocol, *keys;
+    int net;
+} schemes[] = {
+    {"rtu", "modbus", ",baud,parity,data,stop,rs485,id,timeout,retries,words,max_regs,", 0},
+    {"tcp", "modbus", ",id,timeout,retries,words,max_regs,", 1},
+    {"mbus", "mbus", ",baud,addr,secondary,select_c,telegrams,echo,timeout,retries,", 0},
+    {"mbus-tcp", "mbus", ",addr,secondary,select_c,telegrams,echo,timeout,retries,", 2},
+    {"iec", "iec62056", ",baud,device,password,wakeup,delay,dtr,rts,echo,bcc,max_baud,timeout,", 0},
+    {"iec-tcp", "iec62056", ",device,password,wakeup,delay,echo,bcc,max_baud,timeout,", 2},
+};
+
+static int check_connection(struct parser *p, const char *model, const char *conn, int line)
+{
+    const char *colon = strchr(conn, ':');
+    const struct scheme *sc = NULL;
+    for (size_t i = 0; colon && i < sizeof schemes / sizeof schemes[0]; i++)
+        if (strlen(schemes[i].name) == (size_t)(colon - conn) && !strncmp(conn, schemes[i].name, (size_t)(colon - conn)))
+            sc = &schemes[i];
+    if (!sc)
+        return fail(p, line, "bad connection '%s': unknown scheme (rtu, tcp, mbus, mbus-tcp, iec, iec-tcp)", conn);
+    const meter_model_info_t *mi = mdl_find(model);
+    if (mi && strcmp(mi->protocol, sc->protocol))
+        return fail(p, line, "bad connection '%s': %s speaks %s, %s: is for %s", conn, mi->name, mi->protocol,
+                    sc->name, sc->protocol);
+    const char *target = colon + 1, *q = strchr(target, '?');
+    size_t tlen = q ? (size_t)(q - target) : strlen(target);
+    if (!tlen)
+        return fail(p, line, "bad connection '%s': no %s", conn, sc->net ? "host" : "device path");
+    if (!sc->net && target[0] != '/')
+        return fail(p, line, "bad connection '%s': the device is a path (/dev/ttyUSB0)", conn);
+    if (sc->net) {
+        const char *end = target + tlen, *portsep = NULL;
+        if (target[0] == '[') {
+            const char *rb = memchr(target, ']', tlen);
+            if (!rb || rb == target + 1)
+                return fail(p, line, "bad connection '%s': bad [IPv6] host", conn);
+            portsep = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
+        } else {
+            for (const char *c = target; c < end; c++)
+                if (*c == ':')
+                    portsep = c;
+            if (portsep == target)
+                return fail(p, line, "bad connection '%s': no host", conn);
+        }
+        if (!portsep && sc->net == 2)
+            return fail(p, line, "bad connection '%s': %s: needs host:port", conn, sc->name);
+        if (portsep) {
+            char *e;
+            long port = strtol(portsep + 1, &e, 10);
+            if (portsep + 1 == end || e != end || port < 1 || port > 65535)
+                return fail(p, line, "bad connection '%s': bad port (1 to 65535)", conn);
+        }
+    }
+    for (const char *kv = q ? q + 1 : NULL; kv;) {
+        const char *amp = strchr(kv, '&'), *eq = strchr(kv, '=');
+        size_t len = amp ? (size_t)(amp - kv) : strlen(kv);
+        if (!eq || eq >= kv + len || eq == kv || eq + 1 == kv + len)
+            return fail(p, line, "bad connection '%s': '%.*s' is not key=value", conn, (int)len, kv);
+        char key[34];
+        snprintf(key, sizeof key, ",%.*s,", (int)(eq - kv) < 30 ? (int)(eq - kv) : 30, kv);
+        if (!strstr(sc->keys, key))
+            return fail(p, line, "bad connection '%s': unknown option '%.*s' for %s: (known: %.*s)", conn,
+                        (int)(eq - kv), kv, sc->name, (int)strlen(sc->keys) - 2, sc->keys + 1);
+        kv = amp ? amp + 1 : NULL;
+    }
+    return 0;
+}
+
 static int known_model(const char *name)
 {
     for (size_t i = 0; i < meter_model_count(); i++) {
@@ -148,7 +233,10 @@ static int set_mqtt(struct parser *p, int k, const char *v)
     struct mq_config *c = p->cfg;
     long n;
     switch (k) {
-    case 0: return copy(p, c->host, sizeof c->host, "host", v);
+    case 0:
+        if (!*v)
+            return fail(p, p->line, "host is empty (a name or address of the MQTT broker)");
+        return copy(p, c->host, sizeof c->host, "host", v);
     case 1:
         if (parse_long(p, "port", v, 1, 65535, &n) < 0)
             return -1;
@@ -189,9 +277,12 @@ static int set_meter(struct parser *p, int k, const char *v)
     case 1:
         if (!strchr(v, ':'))
             return fail(p, p->line, "bad connection '%s' (e.g. rtu:/dev/ttyUSB0?id=1 or tcp:10.0.0.7:502?id=3)", v);
+        m->connection_line = p->line;
         return copy(p, m->connection, sizeof m->connection, "connection", v);
     case 2: return parse_duration(p, "interval", v, 100, 86400000, &m->interval_ms);
-    default: return parse_quantities(p, v);
+    default:
+        m->quantities_line = p->line;
+        return parse_quantities(p, v);
     }
 }
 
@@ -204,16 +295,32 @@ static int finish_meter(struct parser *p)
         return fail(p, m->line, "[meter %s] has no model", m->name);
     if (!m->connection[0])
         return fail(p, m->line, "[meter %s] has no connection", m->name);
+    if (check_connection(p, m->model, m->connection, m->connection_line) < 0)
+        return -1;
+    if (m->quantities && p->check_quantities) { /* each against the model */
+        meter_quantity_t *has;
+        size_t n;
+        char err[256];
+        if (mdl_quantities(m->model, &has, &n, err, sizeof err) < 0)
+            return fail(p, m->line, "[meter %s]: %s", m->name, err);
+        for (size_t i = 0; i < m->nquantities; i++) {
+            size_t k = 0;
+            while (k < n && has[k] != m->quantities[i])
+                k++;
+            if (k == n) {
+                free(has);
+                return fail(p, m->quantities_line, "%s has no quantity '%s' (see: meter quantities -m %s)",
+                            m->model, meter_quantity_info(m->quantities[i])->name, m->model);
+            }
+        }
+        free(has);
+    }
     return 0;
 }
 
 static int section(struct parser *p, char *s)
 {
-    char *close = strchr(s, ']');
-    if (!close || *trim(close + 1))
-        return fail(p, p->line, "expected '[mqtt]' or '[meter NAME]'");
-    *close = 0;
-    s = trim(s + 1);
+    s = trim(s);
     if (finish_meter(p) < 0)
         return -1;
     p->meter = NULL;
@@ -244,13 +351,8 @@ static int section(struct parser *p, char *s)
     return 0;
 }
 
-static int keyvalue(struct parser *p, char *s)
+static int keyvalue(struct parser *p, const char *key, const char *value)
 {
-    char *eq = strchr(s, '=');
-    if (!eq)
-        return fail(p, p->line, "expected 'key = value'");
-    *eq = 0;
-    char *key = trim(s), *value = trim(eq + 1);
     if (!p->in_mqtt && !p->meter)
         return fail(p, p->line, "'%s' outside a section (start with [mqtt] or [meter NAME])", key);
     const char *const *keys = p->in_mqtt ? mqtt_keys : meter_keys;
@@ -264,12 +366,74 @@ static int keyvalue(struct parser *p, char *s)
     if (p->seen & (1u << k))
         return fail(p, p->line, "'%s' given twice in this section", key);
     p->seen |= 1u << k;
+    for (const char *h = strchr(value, '#'); h; h = strchr(h + 1, '#'))
+        if (h > value && isspace((unsigned char)h[-1]))
+            return fail(p, p->line, "'#' inside the value of '%s': comments after a value start with ';'", key);
     return p->in_mqtt ? set_mqtt(p, k, value) : set_meter(p, k, value);
+}
+
+/* inih's line source: one line a call, counted; leading blanks dropped (so an
+ * indented line is never joined to the value above); a line longer than inih's
+ * buffer, or a section name longer than it keeps, is an error, never cut. A
+ * section header is handled here too, so an empty section is seen. */
+static char *reader(char *str, int num, void *stream)
+{
+    struct parser *p = stream;
+    if (p->failed || !*p->next)
+        return NULL;
+    const char *s = p->next, *nl = strchr(s, '\n');
+    size_t len = nl ? (size_t)(nl - s) : strlen(s);
+    p->next = s + len + (nl ? 1 : 0);
+    p->line++;
+    while (len && (*s == ' ' || *s == '\t'))
+        s++, len--;
+    if (len + 2 > (size_t)num) {
+        fail(p, p->line, "line too long (at most %d characters)", num - 2);
+        return NULL;
+    }
+    memcpy(str, s, len);
+    str[len] = '\n';
+    str[len + 1] = '\0';
+    if (*str == '[') {
+        char *close = strchr(str, ']');
+        if (!close || (close[1] != '\n' && close[1] != '\r' && !isspace((unsigned char)close[1]) && close[1] != ';')) {
+            fail(p, p->line, "expected '[mqtt]' or '[meter NAME]'");
+            return NULL;
+        }
+        char *rest = close + 1;
+        while (isspace((unsigned char)*rest))
+            rest++;
+        if (*rest && *rest != ';' && *rest != '#') {
+            fail(p, p->line, "expected '[mqtt]' or '[meter NAME]' (then only a comment)");
+            return NULL;
+        }
+        if ((size_t)(close - str - 1) >= sizeof p->section_name) {
+            fail(p, p->line, "section name too long (at most %zu characters)", sizeof p->section_name - 1);
+            return NULL;
+        }
+        char name[sizeof p->section_name];
+        snprintf(name, sizeof name, "%.*s", (int)(close - str - 1), str + 1);
+        if (section(p, name) < 0)
+            return NULL;
+        snprintf(p->section_name, sizeof p->section_name, "%s", trim(name));
+    }
+    return str;
+}
+
+static int handler(void *user, const char *sec, const char *key, const char *value)
+{
+    struct parser *p = user;
+    if (p->failed)
+        return 0;
+    (void)sec; /* the reader has seen the header already (inih cuts long names) */
+    return keyvalue(p, key, value) == 0;
 }
 
 int mq_config_parse(struct mq_config *cfg, const char *file, const char *text, char *err, size_t errlen)
 {
+    int checkq = cfg->check_quantities;
     memset(cfg, 0, sizeof *cfg);
+    cfg->check_quantities = checkq;
     strcpy(cfg->host, "127.0.0.1");
     cfg->port = 1883;
     strcpy(cfg->prefix, "meters");
@@ -279,25 +443,22 @@ int mq_config_parse(struct mq_config *cfg, const char *file, const char *text, c
     cfg->keepalive = 30;
     cfg->reconnect_min_ms = 1000;
     cfg->reconnect_max_ms = 30000;
-    struct parser p = {cfg, file, 0, err, errlen, NULL, 0, 0};
-    int rc = 0;
-    const char *s = text;
-    while (*s && rc == 0) {
-        const char *nl = strchr(s, '\n');
-        size_t len = nl ? (size_t)(nl - s) : strlen(s);
-        p.line++;
-        char buf[1024];
-        if (len >= sizeof buf) {
-            rc = fail(&p, p.line, "line too long");
-            break;
-        }
-        memcpy(buf, s, len);
-        buf[len] = 0;
-        s += len + (nl ? 1 : 0);
-        char *line = trim(buf);
-        if (!*line || *line == '#' || *line == ';')
-            continue;
-        rc = *line == '[' ? section(&p, line) : keyvalue(&p, line);
+    struct parser p;
+    memset(&p, 0, sizeof p);
+    p.cfg = cfg;
+    p.file = file;
+    p.err = err;
+    p.errlen = errlen;
+    p.text = p.next = text;
+    p.check_quantities = cfg->check_quantities;
+    int rc = ini_parse_stream(reader, &p, handler, &p);
+    if (p.failed) {
+        rc = -1;
+    } else if (rc > 0) { /* inih's own syntax error: a line without '=' */
+        fail(&p, rc, "expected 'key = value'");
+        rc = -1;
+    } else if (rc < 0) {
+        fail(&p, 0, "out of memory");
     }
     if (rc == 0)
         rc = finish_meter(&p);
@@ -312,7 +473,9 @@ int mq_config_parse(struct mq_config *cfg, const char *file, const char *text, c
 
 int mq_config_load(struct mq_config *cfg, const char *path, char *err, size_t errlen)
 {
+    int checkq = cfg->check_quantities;
     memset(cfg, 0, sizeof *cfg);
+    cfg->check_quantities = checkq;
     FILE *f = fopen(path, "r");
     if (!f) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -20,6 +20,7 @@ struct mq_meter_cfg {
     meter_quantity_t *quantities;   /**< NULL: everything the model has */
     size_t nquantities;
     int line;                       /**< line of the section header */
+    int connection_line, quantities_line;
 };
 
 struct mq_config {
@@ -33,9 +34,12 @@ struct mq_config {
     long reconnect_min_ms, reconnect_max_ms; /**< back-off bounds; default 1 s, 30 s */
     struct mq_meter_cfg *meters;
     size_t nmeters;
+    int check_quantities;           /**< in: check quantities against each model (needs the library's models) */
 };
 
-/** Parse @p text (named @p file in messages). @return 0, or -1 with "FILE:LINE: what" in @p err. */
+/** Parse @p text (named @p file in messages). Set cfg->check_quantities first to check each
+ *  meter's quantities against its model (it is kept; everything else is reset).
+ *  @return 0, or -1 with "FILE:LINE: what" in @p err. */
 int mq_config_parse(struct mq_config *cfg, const char *file, const char *text, char *err, size_t errlen);
 /** Read and parse a file. @return as mq_config_parse(). */
 int mq_config_load(struct mq_config *cfg, const char *path, char *err, size_t errlen);

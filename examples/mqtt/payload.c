@@ -6,74 +6,55 @@
 #include "payload.h"
 #include "jsonout.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void json_num(FILE *f, double v)
+static enum jo_text text_encoding(const char *model)
 {
-    char buf[64];
-    if (!isfinite(v)) {
-        fputs("null", f);
-        return;
+    for (size_t i = 0; model && i < meter_model_count(); i++) {
+        const meter_model_info_t *mi = meter_model_info(i);
+        if (!strcmp(mi->name, model))
+            return !strcmp(mi->protocol, "mbus") ? JO_TEXT_LATIN1 : JO_TEXT_UTF8;
     }
-    jo_number(buf, sizeof buf, v);
-    fputs(buf, f);
+    return JO_TEXT_UTF8;
 }
 
 char *mq_state_json(const struct mq_state_info *si, const meter_reading_t *r, size_t n)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f)
+    /* published names never change: seq, time, meter, model, dropped, one key per
+     * quantity (null when it has no value), errors, error, message */
+    enum jo_text enc = text_encoding(si->model);
+    cJSON *o = cJSON_CreateObject(), *errs = NULL;
+    if (!o)
         return NULL;
-    fprintf(f, "{\"seq\": %lu, \"time\": ", si->seq);
-    jo_string(f, si->time);
-    fprintf(f, ", \"meter\": ");
-    jo_string(f, si->meter);
-    fprintf(f, ", \"model\": ");
-    jo_string(f, si->model);
-    fprintf(f, ", \"dropped\": %lu", si->dropped);
-    size_t failed = 0;
+    cJSON_AddNumberToObject(o, "seq", (double)si->seq);
+    jo_add_text(o, "time", si->time, JO_TEXT_UTF8);
+    jo_add_text(o, "meter", si->meter, JO_TEXT_UTF8);
+    jo_add_text(o, "model", si->model, JO_TEXT_UTF8);
+    cJSON_AddNumberToObject(o, "dropped", (double)si->dropped);
     for (size_t i = 0; i < n; i++) {
-        fprintf(f, ", ");
-        jo_string(f, meter_quantity_info(r[i].quantity)->name);
-        fprintf(f, ": ");
-        if (r[i].status != METER_OK) {
-            fputs("null", f);
-            failed++;
+        const char *name = meter_quantity_info(r[i].quantity)->name;
+        const char *why = r[i].status != METER_OK ? meter_errname(r[i].status)
+                          : r[i].kind == METER_KIND_NUMBER ? jo_nonfinite(r[i].value) : NULL;
+        if (why) {
+            cJSON_AddNullToObject(o, name);
+            if (!errs && !(errs = cJSON_CreateObject()))
+                break;
+            cJSON_AddStringToObject(errs, name, why);
         } else if (r[i].kind == METER_KIND_TEXT) {
-            jo_string(f, r[i].text);
+            jo_add_text(o, name, r[i].text, enc);
         } else {
-            json_num(f, r[i].value);
+            jo_add_number(o, name, r[i].value);
         }
     }
-    if (failed) {
-        fprintf(f, ", \"errors\": {");
-        for (size_t i = 0, k = 0; i < n; i++) {
-            if (r[i].status == METER_OK)
-                continue;
-            fprintf(f, "%s", k++ ? ", " : "");
-            jo_string(f, meter_quantity_info(r[i].quantity)->name);
-            fprintf(f, ": ");
-            jo_string(f, meter_errname(r[i].status));
-        }
-        fprintf(f, "}");
-    }
+    if (errs && !cJSON_AddItemToObject(o, "errors", errs))
+        cJSON_Delete(errs);
     if (si->status != METER_OK) {
-        fprintf(f, ", \"error\": ");
-        jo_string(f, meter_errname(si->status));
-        fprintf(f, ", \"message\": ");
-        jo_string(f, si->message ? si->message : "");
+        cJSON_AddStringToObject(o, "error", meter_errname(si->status));
+        jo_add_text(o, "message", si->message ? si->message : "", JO_TEXT_UTF8);
     }
-    fprintf(f, "}");
-    if (fclose(f) != 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
+    return jo_take(o);
 }
 
 /* Home Assistant's device and state classes, from the quantity's unit and name */
@@ -115,61 +96,61 @@ char *mq_discovery_json(const struct mq_discovery_info *di, const char *discover
     const char *dc, *sc;
     int diag;
     classes(qi, &dc, &sc, &diag);
-    char *buf = NULL;
-    size_t len = 0;
     if (asprintf(topic, "%s/sensor/%s_%s/%s/config", discovery_prefix, di->client_id, di->meter, qi->name) < 0) {
         *topic = NULL;
         return NULL;
     }
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        free(*topic);
-        *topic = NULL;
-        return NULL;
-    }
-    char id[512];
-    snprintf(id, sizeof id, "%s_%s", di->client_id, di->meter);
-    fprintf(f, "{\"name\": ");
-    jo_string(f, qi->description);
-    fprintf(f, ", \"object_id\": ");
-    char obj[600];
-    snprintf(obj, sizeof obj, "%s_%s", di->meter, qi->name);
-    jo_string(f, obj);
-    fprintf(f, ", \"unique_id\": ");
-    snprintf(obj, sizeof obj, "%s_%s", id, qi->name);
-    jo_string(f, obj);
-    fprintf(f, ", \"state_topic\": ");
-    char st[600];
-    snprintf(st, sizeof st, "%s/%s/state", di->prefix, di->meter);
-    jo_string(f, st);
-    fprintf(f, ", \"value_template\": \"{{ value_json.%s }}\"", qi->name);
-    if (*meter_unit_symbol(qi->unit) && qi->kind == METER_KIND_NUMBER) {
-        fprintf(f, ", \"unit_of_measurement\": ");
-        jo_string(f, meter_unit_symbol(qi->unit));
-    }
+    char *id = NULL, *obj = NULL, *uid = NULL, *st = NULL, *tmpl = NULL;
+    cJSON *o = cJSON_CreateObject(), *dev;
+    if (!o || asprintf(&id, "%s_%s", di->client_id, di->meter) < 0 ||
+        asprintf(&obj, "%s_%s", di->meter, qi->name) < 0 || asprintf(&uid, "%s_%s", id, qi->name) < 0 ||
+        asprintf(&st, "%s/%s/state", di->prefix, di->meter) < 0 ||
+        asprintf(&tmpl, "{{ value_json.%s }}", qi->name) < 0)
+        goto fail;
+    jo_add_text(o, "name", qi->description, JO_TEXT_UTF8);
+    jo_add_text(o, "object_id", obj, JO_TEXT_UTF8);
+    jo_add_text(o, "unique_id", uid, JO_TEXT_UTF8);
+    jo_add_text(o, "state_topic", st, JO_TEXT_UTF8);
+    jo_add_text(o, "value_template", tmpl, JO_TEXT_UTF8);
+    if (*meter_unit_symbol(qi->unit) && qi->kind == METER_KIND_NUMBER)
+        jo_add_text(o, "unit_of_measurement", meter_unit_symbol(qi->unit), JO_TEXT_UTF8);
     if (dc)
-        fprintf(f, ", \"device_class\": \"%s\"", dc);
+        cJSON_AddStringToObject(o, "device_class", dc);
     if (sc)
-        fprintf(f, ", \"state_class\": \"%s\"", sc);
+        cJSON_AddStringToObject(o, "state_class", sc);
     if (diag)
-        fprintf(f, ", \"entity_category\": \"diagnostic\"");
-    fprintf(f, ", \"availability_topic\": ");
-    jo_string(f, di->availability_topic);
-    fprintf(f, ", \"payload_available\": \"online\", \"payload_not_available\": \"offline\"");
-    fprintf(f, ", \"device\": {\"identifiers\": [");
-    jo_string(f, id);
-    fprintf(f, "], \"name\": ");
-    jo_string(f, di->meter);
-    fprintf(f, ", \"model\": ");
-    jo_string(f, di->model);
-    fprintf(f, ", \"manufacturer\": \"libmeter\", \"sw_version\": ");
-    jo_string(f, meter_version_string());
-    fprintf(f, "}}");
-    if (fclose(f) != 0) {
-        free(buf);
+        cJSON_AddStringToObject(o, "entity_category", "diagnostic");
+    jo_add_text(o, "availability_topic", di->availability_topic, JO_TEXT_UTF8);
+    cJSON_AddStringToObject(o, "payload_available", "online");
+    cJSON_AddStringToObject(o, "payload_not_available", "offline");
+    if (!(dev = cJSON_AddObjectToObject(o, "device")))
+        goto fail;
+    cJSON *ids = cJSON_AddArrayToObject(dev, "identifiers");
+    if (!ids || !cJSON_AddItemToArray(ids, jo_text_item(id, JO_TEXT_UTF8)))
+        goto fail;
+    jo_add_text(dev, "name", di->meter, JO_TEXT_UTF8);
+    jo_add_text(dev, "model", di->model, JO_TEXT_UTF8);
+    cJSON_AddStringToObject(dev, "manufacturer", "libmeter");
+    jo_add_text(dev, "sw_version", meter_version_string(), JO_TEXT_UTF8);
+    free(id);
+    free(obj);
+    free(uid);
+    free(st);
+    free(tmpl);
+    char *buf = jo_take(o);
+    if (!buf) {
         free(*topic);
         *topic = NULL;
-        return NULL;
     }
     return buf;
+fail:
+    cJSON_Delete(o);
+    free(id);
+    free(obj);
+    free(uid);
+    free(st);
+    free(tmpl);
+    free(*topic);
+    *topic = NULL;
+    return NULL;
 }

@@ -23,6 +23,8 @@ struct pmeter {
     meter_reading_t *r;
     unsigned long seq;
     long done;
+    int64_t logged_ms;       /* when a read error was last logged */
+    unsigned long unlogged;  /* errors since, not logged */
     int64_t next_ms;
 };
 
@@ -187,8 +189,22 @@ static void poll_one(struct pbus *b, struct pmeter *pm)
     else if (env->verbose && !atomic_load(env->broker_up))
         fprintf(stderr, "meter-mqtt: queued %s seq %lu (%zu waiting)\n", pm->cfg->name, pm->seq,
                 mq_queue_len(env->queue));
-    if (rc != METER_OK && env->verbose)
-        fprintf(stderr, "meter-mqtt: %s: %s (%s)\n", pm->cfg->name, err, meter_errname(rc));
+    if (rc != METER_OK) {
+        /* logged by default: the first, then at most one line a minute per meter (each with -v) */
+        int64_t now = clk_mono_ms();
+        atomic_fetch_add(env->failed, 1);
+        if (env->verbose || !pm->logged_ms || now - pm->logged_ms >= 60000) {
+            if (pm->unlogged)
+                fprintf(stderr, "meter-mqtt: %s: %s (%s); %lu more failed reads not logged\n", pm->cfg->name,
+                        err, meter_errname(rc), pm->unlogged);
+            else
+                fprintf(stderr, "meter-mqtt: %s: %s (%s)\n", pm->cfg->name, err, meter_errname(rc));
+            pm->logged_ms = now;
+            pm->unlogged = 0;
+        } else {
+            pm->unlogged++;
+        }
+    }
     free(json);
     pm->done++;
 }

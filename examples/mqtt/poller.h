@@ -31,6 +31,7 @@ struct mq_poll_env {
     struct mq_slot *slots;   /**< one per configured meter, in config order */
     long count;              /**< snapshots per meter, 0 = until stopped */
     int verbose;
+    atomic_long *failed;     /**< polls that failed, counted */
 };
 
 /** Group the configured meters by bus. @return NULL with a message in @p err

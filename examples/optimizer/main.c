@@ -11,6 +11,8 @@
 
 #include "charger.h"
 #include "clock.h"
+#include "exitcodes.h"
+#include "help.h"
 #include "report.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -23,11 +25,7 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: power-optimizer -m MODEL -c CONNECTION --fuse off|16|20|25|32|40|63|80\n"
-            "       [--min A] [--max A] [--hysteresis A] [--interval DURATION] [--failsafe-after N]\n"
-            "       [--charger-phases 1|3] [--charger-meter MODEL --charger-connection CONNECTION\n"
-            "        | --charger-current A] [--json] [--count N]\n");
+    help_print(f, help_find("power-optimizer", NULL));
 }
 
 static int parse_amps(const char *opt, const char *s, double lo, double hi, double *out)
@@ -101,7 +99,7 @@ int main(int argc, char **argv)
         case 'F': bad = parse_amps("--charger-current", optarg, 0, 80, &fixed); break;
         case 'k': bad = parse_count("--count", optarg, 1, 100000000, &count); break;
         case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        default: fprintf(stderr, "(power-optimizer --help tells more)\n"); return 2;
         }
         if (bad)
             return 2;
@@ -127,7 +125,8 @@ int main(int argc, char **argv)
     int rc = meter_open(&m, model, conn, err, sizeof err);
     if (rc != METER_OK) {
         fprintf(stderr, "power-optimizer: %s (%s)\n", err, meter_errname(rc));
-        return 1;
+        return rc == METER_EMODEL || rc == METER_ECONNSTR || rc == METER_EOPTION ? TOOL_EXIT_USAGE
+                                                                                : TOOL_EXIT_FAILED;
     }
     struct cli_charger ch;
     if (cli_charger_open(&ch, cmodel, cconn, params.charger_mask) < 0) {
@@ -151,9 +150,11 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
 
     int64_t next = clk_mono_ms();
+    long failed = 0;
     for (long i = 0; !stop_flag && (!count || i < count); i++) {
         struct opt_poll_result res;
         opt_poller_poll(&p, &res);
+        failed += res.read_status != METER_OK;
         opt_report(stdout, json, &p, &res);
         if (count && i + 1 == count)
             break;
@@ -162,5 +163,5 @@ int main(int argc, char **argv)
     }
     cli_charger_close(&ch);
     meter_close(m);
-    return 0;
+    return failed ? TOOL_EXIT_FAILED : TOOL_EXIT_OK; /* a reading failed, also partly */
 }

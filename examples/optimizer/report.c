@@ -14,12 +14,18 @@ static double r3(double v)
     return round(v * 1000) / 1000;
 }
 
-static void json_array(FILE *f, const double *v, unsigned n)
+static cJSON *json_array(const double *v, unsigned n)
 {
-    fputc('[', f);
-    for (unsigned k = 0; k < n; k++)
-        fprintf(f, "%s%.10g", k ? ", " : "", r3(v[k]));
-    fputc(']', f);
+    cJSON *a = cJSON_CreateArray();
+    for (unsigned k = 0; a && k < n; k++)
+        cJSON_AddItemToArray(a, isfinite(v[k]) ? cJSON_CreateNumber(r3(v[k])) : cJSON_CreateNull());
+    return a;
+}
+
+static void add(cJSON *o, const char *key, cJSON *item)
+{
+    if (item && !cJSON_AddItemToObject(o, key, item))
+        cJSON_Delete(item);
 }
 
 void opt_report(FILE *f, int json, const struct opt_poller *p, const struct opt_poll_result *r)
@@ -29,24 +35,24 @@ void opt_report(FILE *f, int json, const struct opt_poller *p, const struct opt_
     unsigned n = p->nphases;
     int ok = r->read_status == METER_OK;
     if (json) {
-        fprintf(f, "{\"time\": \"%s\", \"ok\": %s, \"fuse\": %g", ts, ok ? "true" : "false", p->params.fuse_a);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "time", ts);
+        cJSON_AddBoolToObject(o, "ok", ok);
+        jo_add_number(o, "fuse", p->params.fuse_a);
         if (ok) {
-            fprintf(f, ", \"phases\": ");
-            json_array(f, r->phase_a, n);
-            fprintf(f, ", \"household\": ");
-            json_array(f, r->d.household_a, n);
-            fprintf(f, ", \"headroom\": ");
-            if (isfinite(r->d.headroom_a))
-                fprintf(f, "%.10g", r3(r->d.headroom_a));
-            else
-                fprintf(f, "null");
+            add(o, "phases", json_array(r->phase_a, n));
+            add(o, "household", json_array(r->d.household_a, n));
+            jo_add_number(o, "headroom", isfinite(r->d.headroom_a) ? r3(r->d.headroom_a) : r->d.headroom_a);
+            if (jo_nonfinite(r->d.headroom_a)) /* no fuse: no limit */
+                cJSON_AddStringToObject(o, "headroom_reason", jo_nonfinite(r->d.headroom_a));
         } else {
-            fprintf(f, ", \"error\": \"%s\", \"message\": ", meter_errname(r->read_status));
-            jo_string(f, r->error);
+            cJSON_AddStringToObject(o, "error", meter_errname(r->read_status));
+            jo_add_text(o, "message", r->error, JO_TEXT_UTF8);
         }
-        fprintf(f, ", \"charger\": ");
-        json_array(f, r->charger_a, n);
-        fprintf(f, ", \"allowed\": %g, \"reason\": \"%s\"}\n", r->d.allowed_a, opt_reason_name(r->d.reason));
+        add(o, "charger", json_array(r->charger_a, n));
+        jo_add_number(o, "allowed", r->d.allowed_a);
+        cJSON_AddStringToObject(o, "reason", opt_reason_name(r->d.reason));
+        jo_print(f, o);
         return;
     }
     fprintf(f, "%s", ts);

@@ -2,6 +2,7 @@
 /* meter-mqtt's pure parts: the config parser (values, defaults, every error
  * with its line), the bounded queue (order, drop-oldest, ack, resend after a
  * lost link) and the state/discovery JSON. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,15 +25,16 @@ static void config_good(void **state)
                        "  prefix = home/meters  \n"
                        "queue = 50\n"
                        "; another comment\n"
-                       "[meter grid]\n"
+                       "[meter grid]   # the grid meter\n"
                        "model = pro380-mod\n"
-                       "connection = rtu:/dev/ttyUSB0?baud=9600&id=1\n"
-                       "interval = 500ms\n"
+                       "  connection = rtu:/dev/ttyUSB0?baud=9600&id=1\n"
+                       "interval = 500ms    ; fast\n"
                        "quantities = voltage_l1 , current_l1\n"
                        "[meter ev-2]\n"
                        "model = klefr-6924\n"
                        "connection = tcp:10.0.0.7:502?id=3\n";
     struct mq_config c;
+    memset(&c, 0, sizeof c);
     char err[300];
     assert_int_equal(mq_config_parse(&c, "t.ini", text, err, sizeof err), 0);
     assert_string_equal(c.host, "broker.lan");
@@ -77,14 +79,44 @@ static void config_errors(void **state)
         {"[mqtt]\nreconnect_min = 10s\nreconnect_max = 1s\n[meter a]\nmodel = klefr-6924\nconnection = tcp:h\n",
          "t.ini: reconnect_min is above reconnect_max"},
         {"[meter a]\nquantities = voltage,nope\n", "t.ini:2: unknown quantity 'nope'"},
+        {"[meter a]\nmodel = klefr-6924\nconnection = tcp:\n", "t.ini:3: bad connection 'tcp:': no host"},
+        {"[meter a]\nmodel = klefr-6924\nconnection = tcp::502\n", "t.ini:3: bad connection 'tcp::502': no host"},
+        {"[meter a]\nmodel = klefr-6924\nconnection = tcp:h:0\n", "t.ini:3: bad connection 'tcp:h:0': bad port"},
+        {"[meter a]\nmodel = klefr-6923\nconnection = rtu:/dev/x\n", "t.ini:3: bad connection 'rtu:/dev/x': klefr-6923 speaks mbus"},
+        {"[meter a]\nmodel = klefr-6924\nconnection = rtu:/dev/x?speed=1\n", "t.ini:3: bad connection 'rtu:/dev/x?speed=1': unknown option 'speed'"},
+        {"[meter a]\nmodel = klefr-6924\nconnection = rtu:/dev/x?id\n", "t.ini:3: bad connection 'rtu:/dev/x?id': 'id' is not key=value"},
+        {"[mqtt]\nhost =\n", "t.ini:2: host is empty"},
+        {"[meter a]\nmodel = klefr-6924   # x\n", "t.ini:2: '#' inside the value of 'model'"},
+        {"[mqtt]\nhost = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+         "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+         "t.ini:2: line too long"},
+        {"[meter a] b\n", "t.ini:1: expected '[mqtt]' or '[meter NAME]'"},
+        {"[meter a234567890123456789012345678901234567890123456789012345678901]\n", "t.ini:1: section name too long"},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         struct mq_config c;
+    memset(&c, 0, sizeof c);
         char err[300] = "";
         if (mq_config_parse(&c, "t.ini", t[i].text, err, sizeof err) != -1 || strncmp(err, t[i].msg, strlen(t[i].msg)))
             fail_msg("case %zu: got '%s', want '%s…'", i, err, t[i].msg);
         assert_null(c.meters);
     }
+}
+
+static void config_quantities_against_model(void **state)
+{
+    (void)state;
+    struct mq_config c;
+    char err[300] = "";
+    memset(&c, 0, sizeof c);
+    c.check_quantities = 1;
+    const char *bad = "[meter a]\nmodel = klefr-6924\nconnection = tcp:h\nquantities = voltage, relay\n";
+    assert_int_equal(mq_config_parse(&c, "t.ini", bad, err, sizeof err), -1);
+    assert_string_equal(err, "t.ini:4: klefr-6924 has no quantity 'relay' (see: meter quantities -m klefr-6924)");
+    c.check_quantities = 1;
+    const char *good = "[meter a]\nmodel = kpm31\nconnection = tcp:h\nquantities = voltage, relay\n";
+    assert_int_equal(mq_config_parse(&c, "t.ini", good, err, sizeof err), 0);
+    mq_config_free(&c);
 }
 
 static void queue_order_and_bound(void **state)
@@ -134,28 +166,42 @@ static void payloads(void **state)
     r[2] = (meter_reading_t){.quantity = METER_Q_SERIAL_NUMBER, .status = METER_OK, .unit = METER_UNIT_NONE, .kind = METER_KIND_TEXT, .value = 0, .text = "1\"2"};
     struct mq_state_info si = {"house", "klefr-6924", 7, "2024-01-01T00:00:00.000Z", 2, METER_ETIMEDOUT, "no reply"};
     char *s = mq_state_json(&si, r, 3);
-    assert_string_equal(s, "{\"seq\": 7, \"time\": \"2024-01-01T00:00:00.000Z\", \"meter\": \"house\", "
-                           "\"model\": \"klefr-6924\", \"dropped\": 2, \"voltage\": 230.1, \"current\": null, "
-                           "\"serial_number\": \"1\\\"2\", \"errors\": {\"current\": \"METER_ETIMEDOUT\"}, "
-                           "\"error\": \"METER_ETIMEDOUT\", \"message\": \"no reply\"}");
+    assert_string_equal(s, "{\"seq\":7,\"time\":\"2024-01-01T00:00:00.000Z\",\"meter\":\"house\","
+                           "\"model\":\"klefr-6924\",\"dropped\":2,\"voltage\":230.1,\"current\":null,"
+                           "\"serial_number\":\"1\\\"2\",\"errors\":{\"current\":\"METER_ETIMEDOUT\"},"
+                           "\"error\":\"METER_ETIMEDOUT\",\"message\":\"no reply\"}");
+    free(s);
+    /* not a number: null with the reason; invalid UTF-8 escaped; M-Bus text is ISO 8859-1 */
+    r[0].value = NAN;
+    r[1] = (meter_reading_t){METER_Q_CURRENT, METER_OK, METER_UNIT_AMPERE, METER_KIND_NUMBER, -INFINITY, ""};
+    snprintf(r[2].text, sizeof r[2].text, "a\xff\xc3\x28\x01");
+    si.status = METER_OK;
+    s = mq_state_json(&si, r, 3);
+    assert_non_null(strstr(s, "\"voltage\":null,\"current\":null,\"serial_number\":\"a\\\\xFF\\\\xC3(\\\\x01\""));
+    assert_non_null(strstr(s, "\"errors\":{\"voltage\":\"NaN\",\"current\":\"-Infinity\"}"));
+    free(s);
+    si.model = "klefr-6923"; /* M-Bus */
+    snprintf(r[2].text, sizeof r[2].text, "Z\xfcrich");
+    s = mq_state_json(&si, r, 3);
+    assert_non_null(strstr(s, "\"serial_number\":\"Z\xc3\xbcrich\""));
     free(s);
     struct mq_discovery_info di = {"br", "meters", "house", "klefr-6924", "meters/status"};
     char *topic = NULL;
     s = mq_discovery_json(&di, "homeassistant", METER_Q_ENERGY_ACTIVE_IMPORT, &topic);
     assert_string_equal(topic, "homeassistant/sensor/br_house/energy_active_import/config");
-    assert_non_null(strstr(s, "\"unique_id\": \"br_house_energy_active_import\""));
-    assert_non_null(strstr(s, "\"device_class\": \"energy\", \"state_class\": \"total_increasing\""));
-    assert_non_null(strstr(s, "\"unit_of_measurement\": \"kWh\""));
-    assert_non_null(strstr(s, "\"value_template\": \"{{ value_json.energy_active_import }}\""));
-    assert_non_null(strstr(s, "\"device\": {\"identifiers\": [\"br_house\"], \"name\": \"house\""));
+    assert_non_null(strstr(s, "\"unique_id\":\"br_house_energy_active_import\""));
+    assert_non_null(strstr(s, "\"device_class\":\"energy\",\"state_class\":\"total_increasing\""));
+    assert_non_null(strstr(s, "\"unit_of_measurement\":\"kWh\""));
+    assert_non_null(strstr(s, "\"value_template\":\"{{ value_json.energy_active_import }}\""));
+    assert_non_null(strstr(s, "\"device\":{\"identifiers\":[\"br_house\"],\"name\":\"house\""));
     free(s);
     free(topic);
     s = mq_discovery_json(&di, "homeassistant", METER_Q_ACTIVE_POWER_L2, &topic);
-    assert_non_null(strstr(s, "\"device_class\": \"power\", \"state_class\": \"measurement\""));
+    assert_non_null(strstr(s, "\"device_class\":\"power\",\"state_class\":\"measurement\""));
     free(s);
     free(topic);
     s = mq_discovery_json(&di, "homeassistant", METER_Q_BAUD_RATE, &topic);
-    assert_non_null(strstr(s, "\"entity_category\": \"diagnostic\""));
+    assert_non_null(strstr(s, "\"entity_category\":\"diagnostic\""));
     assert_null(strstr(s, "state_class"));
     free(s);
     free(topic);
@@ -166,6 +212,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(config_good),
         cmocka_unit_test(config_errors),
+        cmocka_unit_test(config_quantities_against_model),
         cmocka_unit_test(queue_order_and_bound),
         cmocka_unit_test(payloads),
     };

@@ -47,7 +47,7 @@ set +e
 "$METER_BIN" sim --model klefr-6924 --id 0 --pty 2>"$TMP/e6" >/dev/null; rc6=$?
 set -e
 [ $rc1 -ne 0 ] && grep -q "unknown option 'speed'" "$TMP/e1" || fail "bad option: $rc1 $(cat "$TMP/e1")"
-[ $rc2 -ne 0 ] && grep -q "unknown model 'nosuch'" "$TMP/e2" || fail "bad model: $(cat "$TMP/e2")"
+[ $rc2 -eq 2 ] && grep -q "unknown model 'nosuch'" "$TMP/e2" || fail "bad model: $rc2 $(cat "$TMP/e2")"
 [ $rc3 -eq 2 ] && grep -q "unknown quantity 'bogus'" "$TMP/e3" || fail "bad quantity: $(cat "$TMP/e3")"
 [ $rc4 -eq 1 ] && grep -q "no reply within 50 ms" "$TMP/e4" || fail "timeout: $(cat "$TMP/e4")"
 [ $rc5 -eq 2 ] && grep -q "usage" "$TMP/e5" || fail "usage"
@@ -61,9 +61,9 @@ set +e
 "$METER_BIN" set -m klefr-6924 -c "$EP?id=1" lcd_cycle_time=31 2>"$TMP/e8"; rc8=$?
 "$METER_BIN" reset -m compere-kpm31 -c "$EP?id=3" energy 2>"$TMP/e9"; rc9=$?
 set -e
-[ $rc7 -eq 1 ] && grep -q -- "--yes" "$TMP/e7" || fail "address without --yes: $(cat "$TMP/e7")"
+[ $rc7 -eq 2 ] && grep -q -- "--yes" "$TMP/e7" || fail "address without --yes: $rc7 $(cat "$TMP/e7")"
 [ $rc8 -eq 2 ] && grep -q "allowed: 1 to 30" "$TMP/e8" || fail "lcd 31: $(cat "$TMP/e8")"
-[ $rc9 -eq 1 ] && grep -q "erases" "$TMP/e9" || fail "clear without --yes: $(cat "$TMP/e9")"
+[ $rc9 -eq 2 ] && grep -q "erases" "$TMP/e9" || fail "clear without --yes: $rc9 $(cat "$TMP/e9")"
 "$METER_BIN" read -m klefr-6924 -c "$EP?id=1" -q device_address --csv | grep -qx 'device_address,1,,ok' ||
     fail "a refused change was sent"
 "$METER_BIN" set -m klefr-6924 -c "$EP?id=1" tariff=2 lcd_cycle_time=25 >/dev/null
@@ -74,4 +74,56 @@ grep -qx 'tariff,2,,ok' "$TMP/set.csv" && grep -qx 'lcd_cycle_time,25,s,ok' "$TM
 "$METER_BIN" reset -m compere-kpm31 -c "$EP?id=3" --yes energy >/dev/null
 "$METER_BIN" read -m compere-kpm31 -c "$EP?id=3" -q energy_active_total --csv | grep -qx 'energy_active_total,0,kWh,ok' ||
     fail "energy not cleared"
+
+# --help on every command, and meter help CMD: the same text, exit 0, on stdout
+for c in models quantities read monitor sim set reset relay scan decode; do
+    "$METER_BIN" "$c" --help >"$TMP/h1" 2>"$TMP/h1.err" || fail "meter $c --help failed: $(cat "$TMP/h1.err")"
+    "$METER_BIN" help "$c" >"$TMP/h2" || fail "meter help $c"
+    grep -q "^usage: meter $c" "$TMP/h1" && grep -q "^exit status:" "$TMP/h1" || fail "meter $c --help: $(head -2 "$TMP/h1")"
+    cmp -s "$TMP/h1" "$TMP/h2" || fail "meter help $c differs from meter $c --help"
+    [ ! -s "$TMP/h1.err" ] || fail "meter $c --help wrote to stderr"
+done
+set +e
+"$METER_BIN" help nosuch 2>/dev/null; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "meter help nosuch: exit $rc"
+
+# quantities: aliases, and only the model's own
+"$METER_BIN" quantities -m pro380-mod >"$TMP/q6934" || fail "quantities -m pro380-mod (an alias)"
+"$METER_BIN" quantities -m klefr-6923 >"$TMP/q6923"
+"$METER_BIN" quantities >"$TMP/qall"
+[ "$(wc -l <"$TMP/q6923")" -lt "$(wc -l <"$TMP/qall")" ] || fail "quantities -m klefr-6923 lists the whole catalogue"
+grep -q '^energy_active_import ' "$TMP/q6923" && ! grep -q '^voltage_l1 ' "$TMP/q6923" || fail "klefr-6923's quantities: $(cat "$TMP/q6923")"
+grep -q '^voltage_l3 ' "$TMP/q6934" || fail "klefr-6934 has voltage_l3"
+set +e
+"$METER_BIN" quantities -m nosuch 2>/dev/null; rc=$?
+set -e
+[ $rc -eq 2 ] || fail "quantities -m nosuch: exit $rc"
+
+# models: every column starts at the same place on every line
+"$PY" - "$TMP/models" <<'PY' || fail "meter models columns misaligned: $(cat "$TMP/models")"
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+head = lines[0]
+starts = [head.index(w) for w in ("ALIASES", "PROTOCOL", "DEFAULTS", "DESCRIPTION")]
+for l in lines[1:]:
+    for s in starts:
+        assert l[s - 2:s] == "  " and l[s] != " ", (s, l)
+PY
+
+# sim: 100 ids kept (no fixed buffer), no "id -1"
+ids=$(seq -s, 1 100)
+"$METER_BIN" sim --model klefr-6924 --id "$ids" --pty --exit-after 1 2>"$TMP/s100" >/dev/null
+[ "$(grep -c 'klefr-6924 at id' "$TMP/s100")" -eq 100 ] && grep -q 'at id 100$' "$TMP/s100" || fail "sim --id 1..100: $(tail -2 "$TMP/s100")"
+"$METER_BIN" sim --model pro1-mod --pty --exit-after 1 2>"$TMP/sdef" >/dev/null
+grep -q 'pro1-mod at its default address' "$TMP/sdef" && ! grep -q 'id -1' "$TMP/sdef" || fail "sim default id: $(cat "$TMP/sdef")"
+
+# CSV fields with commas are quoted (RFC 4180); JSON is strict
+"$METER_BIN" read -m klefr-6924 -c "$EP?id=1" --csv >"$TMP/all.csv"
+"$PY" - "$TMP/all.csv" <<'PY' || fail "CSV does not parse: $(head -3 "$TMP/all.csv")"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert rows[0] == ["quantity", "value", "unit", "status"], rows[0]
+assert all(len(r) == 4 for r in rows), [r for r in rows if len(r) != 4]
+PY
 echo "cli: output formats, settings and errors as documented"

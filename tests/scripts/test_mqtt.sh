@@ -209,9 +209,39 @@ wait_until 20 last_status_offline || fail "no last will: $(grep status "$TMP/sub
 # --- the bound: no broker at all, a queue of 3, 8 snapshots: 5 dropped, oldest first
 stop_broker
 sed -e 's/^queue = 1000/queue = 3/' "$TMP/bridge.ini" | awk '/^\[meter garage\]/{exit} {print}' >"$TMP/small.ini"
-"$MQTT_BIN" -f "$TMP/small.ini" --count 8 --exit-after 3 2>"$TMP/small.log" || true
+set +e
+"$MQTT_BIN" -f "$TMP/small.ini" --count 8 --exit-after 3 2>"$TMP/small.log"; rc=$?
+set -e
 grep -q '0 readings delivered, 5 dropped (queue full), 3 undelivered' "$TMP/small.log" ||
     fail "bounded queue: $(tail -2 "$TMP/small.log")"
+[ $rc -eq 4 ] || fail "readings left undelivered, exit $rc (want 4)"
+
+# --count ends by itself while the broker stays away (no --exit-after), exit 4 with a status
+sed -e 's/^reconnect_max = 500ms/reconnect_max = 1s/' "$TMP/small.ini" >"$TMP/count.ini"
+set +e
+timeout 60 "$MQTT_BIN" -f "$TMP/count.ini" --count 2 2>"$TMP/count.log"; rc=$?
+set -e
+[ $rc -eq 4 ] || fail "--count 2 with no broker: exit $rc: $(tail -3 "$TMP/count.log")"
+grep -q 'every snapshot taken, but the broker' "$TMP/count.log" && grep -q '2 undelivered' "$TMP/count.log" ||
+    fail "--count status: $(tail -3 "$TMP/count.log")"
+
+# read errors are logged without -v, rate-limited (one line a minute per meter)
+cat >"$TMP/dead.ini" <<INI
+[mqtt]
+port = $PORT
+reconnect_min = 100ms
+reconnect_max = 200ms
+[meter dead]
+model = klefr-6934
+connection = $TCP?id=9&timeout=30&retries=0
+interval = 100ms
+INI
+set +e
+timeout 60 "$MQTT_BIN" -f "$TMP/dead.ini" --count 5 --exit-after 20 2>"$TMP/dead.log"; rc=$?
+set -e
+[ "$(grep -c 'meter-mqtt: dead: .*(METER_E' "$TMP/dead.log")" -eq 1 ] ||
+    fail "read errors not logged once by default: $(cat "$TMP/dead.log")"
+[ $rc -eq 4 ] || fail "dead meter with no broker: exit $rc"
 
 # --- config errors: line numbers, non-zero exit
 check_bad() {
@@ -220,7 +250,7 @@ check_bad() {
     "$MQTT_BIN" -f "$TMP/bad.ini" --check 2>"$TMP/bad.err"
     local rc=$?
     set -e
-    [ $rc -eq 2 ] && grep -qF "$1" "$TMP/bad.err" || fail "config error '$1': rc $rc, $(cat "$TMP/bad.err")"
+    [ $rc -eq 5 ] && grep -qF "$1" "$TMP/bad.err" || fail "config error '$1': rc $rc, $(cat "$TMP/bad.err")"
 }
 check_bad "bad.ini:3: unknown key 'intervall' in [meter]" '[meter a]\nmodel = klefr-6924\nintervall = 1s\n'
 check_bad "bad.ini:4: bad interval '0s'" '# c\n[meter a]\nmodel = klefr-6924\ninterval = 0s\n'
@@ -230,4 +260,16 @@ check_bad "bad.ini:2: unknown model 'klefr-9999'" '[meter a]\nmodel = klefr-9999
 check_bad "bad.ini:1: [meter a] has no connection" '[meter a]\nmodel = klefr-6924\n'
 check_bad "bad.ini:3: expected 'key = value'" '[meter a]\nmodel = klefr-6924\nconnection\n'
 check_bad "bad.ini:3: unknown quantity 'voltage_l9'" '[meter a]\nmodel = klefr-6924\nquantities = voltage, voltage_l9\n'
+# --check opens nothing, yet refuses what can never work
+check_bad "bad.ini:3: bad connection 'tcp:': no host" '[meter a]\nmodel = klefr-6924\nconnection = tcp:\n'
+check_bad "bad.ini:2: host is empty" '[mqtt]\nhost =\n[meter a]\nmodel = klefr-6924\nconnection = tcp:h\n'
+check_bad "bad.ini:4: klefr-6924 has no quantity 'relay'" '[meter a]\nmodel = klefr-6924\nconnection = tcp:127.0.0.1:9\nquantities = voltage, relay\n'
+check_bad "bad.ini:3: bad connection 'rtu:/dev/ttyUSB0': klefr-6923 speaks mbus" '[meter a]\nmodel = pro1-mb\nconnection = rtu:/dev/ttyUSB0\n'
+check_bad "bad.ini:2: '#' inside the value" '[meter a]\nmodel = klefr-6924  # the house\nconnection = tcp:h\n'
+printf '[meter a]\nmodel = kpm31\nconnection = rtu:/dev/nonexistent-tty?id=3\nquantities = voltage, relay\n' >"$TMP/good.ini"
+"$MQTT_BIN" -f "$TMP/good.ini" --check >"$TMP/good.out" || fail "--check opened the device? $(cat "$TMP/good.out")"
+# the docs' example bridge.ini, as written in docs/mqtt.md
+awk "/^cat > bridge.ini <<'INI'\$/ {on=1; next} /^INI\$/ {on=0} on" "$METER_SRC/docs/mqtt.md" >"$TMP/doc.ini"
+[ -s "$TMP/doc.ini" ] || fail "docs/mqtt.md has no bridge.ini"
+"$MQTT_BIN" -f "$TMP/doc.ini" --check | grep -q '3 meters on 2 buses' || fail "docs/mqtt.md's bridge.ini: $("$MQTT_BIN" -f "$TMP/doc.ini" --check 2>&1)"
 echo "mqtt: states, retained discovery, availability and will; queued readings delivered in order after a broker restart"

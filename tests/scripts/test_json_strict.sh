@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Property test of everything the tools print as JSON or CSV (issue 11, item 1):
+# 1. arbitrary bytes and numbers through the JSON and CSV writers
+#    (tests/apps/jsonout_gen), each line checked by a strict parser (Python's
+#    json with NaN/Infinity refused, strict UTF-8) against the expected text;
+# 2. random M-Bus frames (valid framing, random records: NaN reals, plain text
+#    in ISO 8859-1, garbage) through `meter decode mbus --json`: every output
+#    parses strictly, and the exit status is 0 or 3 (a refused decode).
+. "$(dirname "$0")/lib.sh"
+: "${METER_BUILD:?}"
+GEN="$METER_BUILD/tests/apps/jsonout_gen"
+[ -x "$GEN" ] || fail "jsonout_gen not built"
+"$GEN" json 3000 7 >"$TMP/j.txt"
+"$GEN" csv 3000 11 >"$TMP/c.txt"
+"$PY" - "$TMP/j.txt" "$TMP/c.txt" <<'PY' || fail "JSON/CSV writer"
+import csv, io, json, math, struct, sys
+
+def refuse(c):
+    raise ValueError("non-standard constant " + c)
+
+def esc(b):
+    return "\\x%02X" % b
+
+def expect_latin1(raw):
+    return "".join(chr(b) if (0x20 <= b < 0x7F or b == 9 or b >= 0xA0) else esc(b) for b in raw)
+
+def expect_utf8(raw):
+    s = raw.decode("utf-8", "surrogateescape")
+    out = []
+    for ch in s:
+        o = ord(ch)
+        if 0xDC80 <= o <= 0xDCFF:
+            out.append(esc(o - 0xDC00))
+        elif (o < 0x20 and o != 9) or o == 0x7F:
+            out.append(esc(o))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+decimals = {0: "230.1", 1: "0.1", 2: "1136.694", 3: "12445.92", 4: "-0.5", 5: "50.02", 6: "13070002"}
+n = 0
+for i, line in enumerate(open(sys.argv[1], "rb")):
+    text = line.decode("utf-8", "strict")          # strict UTF-8
+    d = json.loads(text, parse_constant=refuse)    # no NaN, no Infinity
+    raw = bytes.fromhex(d["hex"])
+    assert d["utf8"] == expect_utf8(raw), (i, d, expect_utf8(raw))
+    assert d["latin1"] == expect_latin1(raw), (i, d)
+    v = struct.unpack(">d", bytes.fromhex(d["bits"]))[0]
+    if math.isfinite(v):
+        assert isinstance(d["n"], (int, float)) and "why" not in d, (i, d)
+        assert d["n"] == v or abs(d["n"] - v) <= abs(v) * 4e-16, (i, d, v)
+    else:
+        assert d["n"] is None and d["why"] in ("NaN", "Infinity", "-Infinity"), (i, d)
+    if i in decimals:  # the meter's decimal, as the meter wrote it
+        assert ('"n":%s,' % decimals[i]) in text or ('"n":%s}' % decimals[i]) in text, (i, text)
+    n += 1
+assert n == 3000, n
+rows = list(csv.reader(io.open(sys.argv[2], encoding="utf-8", errors="strict", newline="")))
+assert len(rows) == 3000, len(rows)
+for i, r in enumerate(rows):
+    assert len(r) == 3, (i, r)
+    raw = bytes.fromhex(r[0])
+    assert r[1] == expect_utf8(raw) and r[2] == expect_latin1(raw), (i, r)
+print("writer: 3000 JSON objects and 3000 CSV records parse strictly and hold what went in")
+PY
+
+# random M-Bus frames through meter decode mbus --json
+"$PY" - "$METER_BIN" <<'PY' || fail "meter decode mbus --json"
+import json, random, subprocess, sys
+meter = sys.argv[1]
+rng = random.Random(15)
+def refuse(c):
+    raise ValueError("non-standard constant " + c)
+pieces = [bytes.fromhex(h) for h in (
+    "05FF0A0000C0FF",        # real32 NaN (Schneider iEM3000)
+    "05FF0A0000807F",        # +Infinity
+    "0513CDCC0C43",          # a real32 volume
+    "0D7C08" + "63757374" + "2E204944" + "04C4FCE9FF",  # plain-text unit, text with ISO 8859-1 bytes
+    "0DFD0E04" + "FF80C328",  # text: bytes that are not UTF-8
+    "0406" + "12345678", "0C13" + "99999999", "02FD1700FF", "046D" + "2B0BC51C",
+)]
+bad = 0
+for k in range(300):
+    body = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
+    if rng.random() < 0.3:
+        body += bytes(rng.randrange(256) for _ in range(rng.randint(1, 12)))
+    head = bytes.fromhex("0800727856341224400107550000") if rng.random() < 0.9 else bytes(rng.randrange(256) for _ in range(14))
+    data = head + body
+    frame = bytes([0x68, len(data), len(data), 0x68]) + data + bytes([sum(data) & 0xFF, 0x16])
+    p = subprocess.run([meter, "decode", "mbus", "--json", frame.hex()], capture_output=True)
+    assert p.returncode in (0, 3), (frame.hex(), p.returncode, p.stderr)
+    if p.returncode == 3:
+        bad += 1
+    if p.stdout:
+        d = json.loads(p.stdout.decode("utf-8", "strict"), parse_constant=refuse)
+        assert "records" in d, d
+print("decode: 300 random frames, %d refused (exit 3), every output strict JSON" % bad)
+PY
+echo "json: writer and decode output are strict RFC 8259 JSON in UTF-8; CSV per RFC 4180"
