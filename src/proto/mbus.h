@@ -63,6 +63,9 @@ typedef struct mtr_mbus_frame {
 uint8_t mtr_mbus_checksum(const uint8_t *p, size_t n);
 /** Nonzero when the C field says master to slave (PRM set). */
 int mtr_mbus_c_is_request(uint8_t c);
+/** What a frame kind is, never NULL: "single-character acknowledgement (E5)",
+ * "short frame", "control frame", "long frame"; "unknown" otherwise. */
+const char *mtr_mbus_frame_kind_name(unsigned kind);
 
 /**
  * Parse one frame at the start of @p buf.
@@ -169,11 +172,22 @@ typedef struct mtr_mbus_fixed_counter {
     uint8_t valid;     /* 0 when a BCD counter held A..F digits */
 } mtr_mbus_fixed_counter_t;
 
+/* app.fields: which header fields the frame carries (the rest are 0, not data) */
+#define MTR_MBUS_HF_ID 0x01u        /* id (CI 72/76, 73/77) */
+#define MTR_MBUS_HF_MAN 0x02u       /* man (CI 72/76 only) */
+#define MTR_MBUS_HF_VERSION 0x04u   /* version (CI 72/76 only) */
+#define MTR_MBUS_HF_MEDIUM 0x08u    /* medium (CI 72/76; 73/77: the 4-bit legacy code) */
+#define MTR_MBUS_HF_ACCESS 0x10u    /* access (CI 72/76, 7A, 73/77) */
+#define MTR_MBUS_HF_STATUS 0x20u    /* status (CI 72/76, 7A, 73/77) */
+#define MTR_MBUS_HF_SIGNATURE 0x40u /* signature / configuration word (CI 72/76, 7A) */
+
 typedef struct mtr_mbus_app {
     mtr_mbus_app_kind_t kind;
     uint8_t ci;
     uint8_t header_len; /* 0, 4 or 12 for variable data; 16-byte fixed block */
-    uint8_t has_id;     /* 1 when id/man/version/medium are present */
+    uint8_t has_id;     /* 1 when id, man, version and medium are all present (CI 72/76);
+                         * 0 for CI 73/77, which have id and medium but no man/version:
+                         * see fields */
     /* header (long: all; short: access, status, signature) */
     uint32_t id;        /* BCD digits as 32-bit value, LSB byte first on the wire */
     uint16_t man;
@@ -193,15 +207,27 @@ typedef struct mtr_mbus_app {
     /* CI 73/77 */
     uint8_t fixed_historic; /* status bit 6: stored values */
     mtr_mbus_fixed_counter_t fixed[2];
+    /* added for "records lose nothing" (docs/mbus-codec.md) */
+    uint16_t fields;        /* MTR_MBUS_HF_*: header fields present */
+    uint8_t msb_first;      /* CI 76/77 (mode 2): multi-byte fields most significant byte first */
+    uint8_t security_mode;  /* configuration word bits 12..8 (OMS security mode); 0 = plain */
+    /* user data after the header, whatever the CI and byte order: the variable
+     * records block (also CI 76, where records stays NULL), the 16-byte fixed
+     * block (CI 73/77). Walk it with mtr_mbus_iter_init_app(). */
+    const uint8_t *payload;
+    size_t payload_len;
 } mtr_mbus_app_t;
 
 /**
  * Parse the application layer of a control or long frame of either
  * direction. CI 70 returns METER_EAPPLICATION with the error's name in err.
  * @return METER_OK, METER_EAPPLICATION, METER_ETRUNCATED (header too short),
- * METER_EFRAME (fixed data not 16 bytes, wrong length for a CI),
- * METER_EUNSUPPORTED (unknown CI, mode-2 CIs). The signature word is reported,
- * not judged: decrypting is the caller's business.
+ * METER_EFRAME (fixed data not 16 bytes, wrong length for a CI; no
+ * application layer, e.g. the E5 acknowledgement), METER_EUNSUPPORTED (unknown
+ * CI, mode-2 master CIs 55/56, and encrypted telegrams: a CI 72/76/7A header
+ * whose configuration word names an assigned security mode 1..10, 13 or 15 —
+ * the header is filled, app.security_mode says which, the records are never
+ * decoded). CI 76 and 77 (mode 2) are decoded; see mtr_mbus_iter_init_app().
  */
 int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err, size_t errlen);
 /**
@@ -220,6 +246,9 @@ uint16_t mtr_mbus_man_code(const char *letters);
 const char *mtr_mbus_medium_name(uint8_t medium);
 /** The BCD id as a number (A..F digits give -1). */
 int64_t mtr_mbus_id_number(uint32_t id);
+/** Nonzero when an OMS security mode (configuration word bits 12..8) means
+ * the data are encrypted: the assigned modes 1..10, 13, 15 (docs/mbus-codec.md). */
+int mtr_mbus_security_mode_encrypted(unsigned mode);
 
 /* ---- VIF tables (mbus_vif.c) ------------------------------------------- */
 
@@ -309,7 +338,10 @@ int64_t mtr_mbus_id_number(uint32_t id);
     X(PHASE_U_I, "phase_u_i")                                                   \
     X(FREQUENCY, "frequency")                                                   \
     X(COLD_WARM_TEMPERATURE_LIMIT, "cold_warm_temperature_limit")               \
-    X(CUMULATIVE_MAX_POWER, "cumulative_max_power")
+    X(CUMULATIVE_MAX_POWER, "cumulative_max_power")                             \
+    X(TEMPERATURE, "temperature")                                               \
+    X(TIME, "time")                                                             \
+    X(DATE, "date")
 
 typedef enum mtr_mbus_quantity {
 #define MTR_MBUS_Q_ENUM_(id, name) MTR_MBUS_Q_##id,
@@ -375,7 +407,8 @@ typedef enum mtr_mbus_vif_table {
     MTR_MBUS_VT_FD,           /* main extension table */
     MTR_MBUS_VT_FB,           /* alternate extension table */
     MTR_MBUS_VT_PLAIN_TEXT,   /* 7C / FC */
-    MTR_MBUS_VT_MANUFACTURER  /* 7F / FF */
+    MTR_MBUS_VT_MANUFACTURER, /* 7F / FF */
+    MTR_MBUS_VT_FIXED         /* fixed structure (CI 73/77): code = the 6-bit unit code */
 } mtr_mbus_vif_table_t;
 
 /** What the data means once the VIFEs are taken into account. */
@@ -402,6 +435,9 @@ typedef enum mtr_mbus_meaning {
 #define MTR_MBUS_VF_LAST 0x0800u          /* limit exceed: last (else first) */
 #define MTR_MBUS_VF_END 0x1000u           /* limit exceed date: end (else begin) */
 #define MTR_MBUS_VF_START_DATE 0x2000u    /* VIFE 39: start date(/time) of */
+#define MTR_MBUS_VF_UNSIGNED 0x4000u      /* type C: unsigned (identifiers, counters; see docs) */
+#define MTR_MBUS_VF_BITS 0x8000u          /* type D: a bit field (error flags, digital I/O) */
+#define MTR_MBUS_VF_UNKNOWN_VIF 0x10000u  /* reserved VIF code: number kept, no unit */
 
 /** The resolved meaning of a record's VIF and VIFE chain. */
 typedef struct mtr_mbus_vif_info {
@@ -416,7 +452,7 @@ typedef struct mtr_mbus_vif_info {
     uint8_t per;         /* VIFE 20..38 code when VF_PER_TIME, else 0 */
     uint8_t phase;       /* combinable extension FC xx: 1..3 L1..L3, 4 N, 5..7 L1-L2.., 0 none */
     uint8_t ext_code;    /* raw combinable-extension code (after 7C/FC), 0 none */
-    uint16_t flags;      /* MTR_MBUS_VF_* */
+    uint32_t flags;      /* MTR_MBUS_VF_* */
 } mtr_mbus_vif_info_t;
 
 /** Name of a quantity (snake_case), never NULL. */
@@ -489,10 +525,41 @@ typedef struct mtr_mbus_record {
     const uint8_t *data;           /* data bytes (after the LVAR byte) */
     size_t data_len;
     mtr_mbus_vif_info_t vi;
+    uint8_t flags;                 /* MTR_MBUS_RF_* */
 } mtr_mbus_record_t;
+
+/* record.flags */
+#define MTR_MBUS_RF_MSB_FIRST 0x01u /* mode 2 (CI 76/77): multi-byte data most significant byte first */
+#define MTR_MBUS_RF_FIXED 0x02u     /* a fixed-structure counter: dif/vif are not on the wire
+                                     * (dif 04 binary or 0C BCD, vif 0, vi from the unit code) */
+#define MTR_MBUS_RF_HISTORIC 0x04u  /* fixed structure: a stored (historic) value, storage 1 */
 
 /* iterator flags */
 #define MTR_MBUS_IT_FC_TEXT_AFTER_VIFE 0x1u /* plain text after FC's VIFEs (default: right after FC) */
+#define MTR_MBUS_IT_MSB_FIRST 0x2u   /* mode 2 records (CI 76): set by mtr_mbus_iter_init_app() */
+#define MTR_MBUS_IT_FIXED 0x4u       /* the 16-byte fixed block: two counter records */
+
+/* why a walk stopped (iter.stop_reason); the walk keeps every record before it */
+#define MTR_MBUS_STOP_REASONS(X)                                                \
+    X(NONE, "none")                                                             \
+    X(RESERVED_DIF, "reserved DIF")                                             \
+    X(PREMATURE_END_DIFE, "premature end at DIFE")                              \
+    X(PREMATURE_END_VIF, "premature end at VIF")                                \
+    X(PREMATURE_END_VIFE, "premature end at VIFE")                              \
+    X(PREMATURE_END_TEXT, "premature end in plain-text unit")                   \
+    X(PREMATURE_END_LVAR, "premature end at LVAR")                              \
+    X(PREMATURE_END_DATA, "premature end at data")                              \
+    X(TOO_MANY_DIFE, "more than 10 DIFEs")                                      \
+    X(TOO_MANY_VIFE, "more than 10 VIFEs")                                      \
+    X(TEXT_TOO_LONG, "plain-text unit longer than 191")                         \
+    X(RESERVED_LVAR, "reserved LVAR")
+
+typedef enum mtr_mbus_stop {
+#define MTR_MBUS_STOP_ENUM_(id, name) MTR_MBUS_STOP_##id,
+    MTR_MBUS_STOP_REASONS(MTR_MBUS_STOP_ENUM_)
+#undef MTR_MBUS_STOP_ENUM_
+    MTR_MBUS_STOP_COUNT_
+} mtr_mbus_stop_t;
 
 /** Record iterator over a records block (app.records / app.records_len). */
 typedef struct mtr_mbus_iter {
@@ -503,9 +570,22 @@ typedef struct mtr_mbus_iter {
     uint8_t done;
     uint8_t more_follows; /* set once a DIF 1F was met */
     uint16_t count;       /* records returned so far */
+    /* where and why the walk stopped (status < 0): the offset of the failing
+     * record's DIF in the block (= pos; the raw tail is p + stop_offset) */
+    size_t stop_offset;
+    uint8_t stop_reason;  /* mtr_mbus_stop_t */
 } mtr_mbus_iter_t;
 
 void mtr_mbus_iter_init(mtr_mbus_iter_t *it, const uint8_t *records, size_t n, unsigned flags);
+/**
+ * Walk what a parsed application layer carries, in its byte order: the
+ * variable records (CI 72/7A/78/51/71, and 76 most significant byte first)
+ * or the two counters of a fixed-structure frame (CI 73/77) as records.
+ * @p flags: MTR_MBUS_IT_FC_TEXT_AFTER_VIFE. Other kinds give an empty walk.
+ */
+void mtr_mbus_iter_init_app(mtr_mbus_iter_t *it, const mtr_mbus_app_t *app, unsigned flags);
+/** Name of a stop reason ("reserved DIF" …), never NULL. */
+const char *mtr_mbus_stop_name(unsigned reason);
 /**
  * Next record (fillers 2F skipped).
  * @return 1 with *rec filled, 0 at the end, or a negative status when the
@@ -538,14 +618,26 @@ typedef struct mtr_mbus_datetime {
     uint8_t day_of_week, week;   /* type I; 0 unset */
 } mtr_mbus_datetime_t;
 
+/* value.flags */
+#define MTR_MBUS_VAL_UNSIGNED 0x01u    /* type C/D: raw is the value (number saturates at INT64_MAX) */
+#define MTR_MBUS_VAL_BITS 0x02u        /* type D bit field: print raw in hex */
+#define MTR_MBUS_VAL_INVALID 0x04u     /* IV bit (types F, I), FFFF (G): not a valid date */
+#define MTR_MBUS_VAL_SUMMER 0x08u      /* SU bit (types F, I): the meter's local summer time */
+#define MTR_MBUS_VAL_ERROR_STATE 0x10u /* DIF function 11: value during error state */
+#define MTR_MBUS_VAL_RECORD_ERROR 0x20u/* VIFE 01..1F: the meter reports a record error */
+#define MTR_MBUS_VAL_BCD_INVALID 0x40u /* BCD with A..E digits: kind V_BYTES, raw bytes kept */
+
 typedef struct mtr_mbus_value {
     mtr_mbus_value_kind_t kind;
     int64_t number;           /* V_INT */
     double real;              /* V_REAL */
     int exp10;                /* from the VIF: value = number * 10^exp10 */
     mtr_mbus_datetime_t dt;
-    const uint8_t *bytes;     /* V_TEXT / V_BYTES */
+    const uint8_t *bytes;     /* V_TEXT / V_BYTES (wire order, also in mode 2) */
     size_t len;
+    uint64_t raw;             /* binary integers (types B/C/D, fixed binary counters):
+                               * the bits as sent, in value order, zero-extended */
+    uint8_t flags;            /* MTR_MBUS_VAL_* */
 } mtr_mbus_value_t;
 
 /**
@@ -566,9 +658,26 @@ int mtr_mbus_text_copy(const uint8_t *wire, size_t n, char *out, size_t cap);
 void mtr_mbus_date_g(const uint8_t *p, mtr_mbus_datetime_t *dt);
 void mtr_mbus_datetime_f(const uint8_t *p, mtr_mbus_datetime_t *dt);
 void mtr_mbus_datetime_i(const uint8_t *p, mtr_mbus_datetime_t *dt);
-/** Format "YYYY-MM-DD" or "YYYY-MM-DDThh:mm:ssZ" (with_time). @return chars written. */
+/** Format "YYYY-MM-DD" or "YYYY-MM-DDThh:mm:ssZ" (with_time). @return chars written.
+ * Kept for compatibility: the "Z" claims UTC, which no M-Bus date says; new
+ * callers use mtr_mbus_datetime_format_local(). */
 size_t mtr_mbus_datetime_format(const mtr_mbus_datetime_t *dt, int with_time, char *out,
                                 size_t cap);
+/** Format the meter's local time: "YYYY-MM-DD", "YYYY-MM-DDThh:mm" (type F,
+ * no seconds sent) or "YYYY-MM-DDThh:mm:ss" (type I); no zone designator.
+ * Summer time and validity are dt->summer / dt->invalid (value flags).
+ * @return chars written (truncated to cap-1, always NUL-terminated). */
+size_t mtr_mbus_datetime_format_local(const mtr_mbus_datetime_t *dt, int with_time, char *out,
+                                      size_t cap);
+/**
+ * Transcode @p n bytes of ISO 8859-1 (the standard's character set for plain
+ * text) to UTF-8 in @p dst, NUL-terminated; a character never splits.
+ * @return METER_OK, or METER_EBUFSIZE when @p dst was too small (the result is
+ * truncated) or NULL/zero capacity.
+ */
+int mtr_mbus_latin1_to_utf8(const uint8_t *src, size_t n, char *dst, size_t cap);
+/** As mtr_mbus_text_copy() (wire text, last character first) but transcoded to UTF-8. */
+int mtr_mbus_text_utf8(const uint8_t *wire, size_t n, char *dst, size_t cap);
 /** Name of a function (instantaneous, maximum, …), never NULL. */
 const char *mtr_mbus_function_name(unsigned fn);
 

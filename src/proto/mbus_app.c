@@ -123,44 +123,67 @@ static void fixed_unit(uint8_t code, mtr_mbus_fixed_counter_t *c)
     }
 }
 
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+}
+
+/* 16-bit field in the frame's byte order */
+static uint16_t u16(const uint8_t *p, int msb_first)
+{
+    return msb_first ? (uint16_t)(p[0] << 8 | p[1]) : (uint16_t)(p[0] | p[1] << 8);
+}
+
+int mtr_mbus_security_mode_encrypted(unsigned mode)
+{
+    /* EN 13757-7:2018 / OMS: 1 manufacturer specific, 2/3 DES (deprecated),
+     * 4 specific usage, 5 AES-CBC IV!=0, 7 AES-CBC IV=0, 8 AES-CTR+CMAC,
+     * 9 AES-GCM, 10 AES-CCM, 13 TLS, 15 specific usage. 6, 11, 12, 14 and
+     * 16..31 are reserved: no security method is assigned to them. */
+    switch (mode) {
+    case 1: case 2: case 3: case 4: case 5: case 7: case 8: case 9: case 10: case 13: case 15:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static int parse_fixed(const uint8_t *d, size_t n, int msb_first, mtr_mbus_app_t *out, char *err,
                        size_t errlen)
 {
     if (n != 16)
         return mtr_perr(err, errlen, METER_EFRAME,
                        "mbus: fixed data (CI %02X) must be 16 bytes, got %zu", out->ci, n);
-    uint8_t b[16];
-    memcpy(b, d, 16);
-    if (msb_first) { /* CI 77: multi-byte fields most significant byte first */
-        for (int i = 0; i < 2; i++) {
-            uint8_t t = b[i];
-            b[i] = b[3 - i];
-            b[3 - i] = t;
-            t = b[8 + i];
-            b[8 + i] = b[11 - i];
-            b[11 - i] = t;
-            t = b[12 + i];
-            b[12 + i] = b[15 - i];
-            b[15 - i] = t;
-        }
-    }
+    const uint8_t *b = d;
     out->kind = MTR_MBUS_APP_FIXED;
     out->header_len = 16;
-    out->has_id = 1;
-    out->id = le32(b);
+    out->msb_first = (uint8_t)(msb_first != 0);
+    /* id, access number, status and a 4-bit medium; no manufacturer, no version */
+    out->has_id = 0;
+    out->fields = MTR_MBUS_HF_ID | MTR_MBUS_HF_MEDIUM | MTR_MBUS_HF_ACCESS | MTR_MBUS_HF_STATUS;
+    out->id = msb_first ? be32(b) : le32(b); /* CI 77: the id is a multi-byte field too */
     out->access = b[4];
     out->status = b[5];
     out->medium = (uint8_t)(((b[7] >> 6) << 2) | (b[6] >> 6));
     out->fixed_historic = (b[5] >> 6) & 1;
+    out->payload = d;
+    out->payload_len = 16;
     int binary = (b[5] >> 7) & 1;
     for (int i = 0; i < 2; i++) {
         mtr_mbus_fixed_counter_t *c = &out->fixed[i];
         const uint8_t *p = b + 8 + 4 * i;
+        uint8_t q[4] = {p[0], p[1], p[2], p[3]};
+        if (msb_first) {
+            q[0] = p[3];
+            q[1] = p[2];
+            q[2] = p[1];
+            q[3] = p[0];
+        }
         fixed_unit(b[6 + i] & 0x3F, c);
         c->valid = 1;
         if (binary) {
-            c->number = le32(p);
-        } else if (mtr_mbus_bcd_decode(p, 4, &c->number) < 0) {
+            c->number = le32(q);
+        } else if (mtr_mbus_bcd_decode(q, 4, &c->number) < 0) {
             c->number = 0;
             c->valid = 0;
         }
@@ -173,6 +196,24 @@ static int parse_fixed(const uint8_t *d, size_t n, int msb_first, mtr_mbus_app_t
     return METER_OK;
 }
 
+/* CI 72 / 76: the 12-byte long header; mode 2 reads id, man and the
+ * configuration word most significant byte first (docs/mbus-codec.md) */
+static void long_header(const uint8_t *d, int msb_first, mtr_mbus_app_t *out)
+{
+    out->kind = MTR_MBUS_APP_VARIABLE;
+    out->header_len = 12;
+    out->has_id = 1;
+    out->fields = MTR_MBUS_HF_ID | MTR_MBUS_HF_MAN | MTR_MBUS_HF_VERSION | MTR_MBUS_HF_MEDIUM |
+                  MTR_MBUS_HF_ACCESS | MTR_MBUS_HF_STATUS | MTR_MBUS_HF_SIGNATURE;
+    out->id = msb_first ? be32(d) : le32(d);
+    out->man = u16(d + 4, msb_first);
+    out->version = d[6];
+    out->medium = d[7];
+    out->access = d[8];
+    out->status = d[9];
+    out->signature = u16(d + 10, msb_first);
+}
+
 int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err, size_t errlen)
 {
     if (!f || !out)
@@ -180,6 +221,10 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
     memset(out, 0, sizeof *out);
     out->app_error = -1;
     out->reset_subcode = -1;
+    if (f->kind == MTR_MBUS_FRAME_ACK)
+        return mtr_perr(err, errlen, METER_EFRAME,
+                       "mbus: E5 is the single-character acknowledgement; it carries no "
+                       "application layer");
     if (f->kind != MTR_MBUS_FRAME_LONG && f->kind != MTR_MBUS_FRAME_CONTROL)
         return mtr_perr(err, errlen, METER_EFRAME, "mbus: no application layer in this frame");
     const uint8_t *d = f->data;
@@ -189,19 +234,12 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
     out->ci = f->ci;
     switch (f->ci) {
     case 0x72: /* long header */
+    case 0x76: /* the same in mode 2 */
         if (n < 12)
             return mtr_perr(err, errlen, METER_ETRUNCATED,
                            "mbus: variable data header too short (%zu of 12 bytes)", n);
-        out->kind = MTR_MBUS_APP_VARIABLE;
-        out->header_len = 12;
-        out->has_id = 1;
-        out->id = le32(d);
-        out->man = (uint16_t)(d[4] | d[5] << 8);
-        out->version = d[6];
-        out->medium = d[7];
-        out->access = d[8];
-        out->status = d[9];
-        out->signature = (uint16_t)(d[10] | d[11] << 8);
+        long_header(d, f->ci == 0x76, out);
+        out->msb_first = f->ci == 0x76;
         break;
     case 0x7A: /* short header */
         if (n < 4)
@@ -209,6 +247,7 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
                            "mbus: variable data header too short (%zu of 4 bytes)", n);
         out->kind = MTR_MBUS_APP_VARIABLE;
         out->header_len = 4;
+        out->fields = MTR_MBUS_HF_ACCESS | MTR_MBUS_HF_STATUS | MTR_MBUS_HF_SIGNATURE;
         out->access = d[0];
         out->status = d[1];
         out->signature = (uint16_t)(d[2] | d[3] << 8);
@@ -228,6 +267,8 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
         out->kind = MTR_MBUS_APP_ALARM;
         out->records = d;
         out->records_len = n;
+        out->payload = d;
+        out->payload_len = n;
         return METER_OK;
     case 0x50:
         if (n > 1)
@@ -240,6 +281,8 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
         out->kind = MTR_MBUS_APP_DATA_SEND;
         out->records = d;
         out->records_len = n;
+        out->payload = d;
+        out->payload_len = n;
         return METER_OK;
     case 0x52:
         if (n != 8)
@@ -261,10 +304,22 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
         }
         return mtr_perr(err, errlen, METER_EUNSUPPORTED, "mbus: CI %02X not supported", f->ci);
     }
-    /* The signature word is not checked: wired meters send non-zero values in
-     * plain frames (corpus example_data_01: B627). See docs/mbus-codec.md. */
-    out->records = d + out->header_len;
-    out->records_len = n - out->header_len;
+    /* Configuration word (OMS): bits 12..8 are the security mode. An assigned
+     * mode means the records are ciphertext: refuse them, never decode them as
+     * values. Reserved modes are not an encryption anyone can apply; wired
+     * meters send such words in plain frames (corpus example_data_01: B627,
+     * mode 22), so those are decoded. See docs/mbus-codec.md. */
+    out->security_mode = (uint8_t)((out->signature >> 8) & 0x1F);
+    if (out->header_len && mtr_mbus_security_mode_encrypted(out->security_mode))
+        return mtr_perr(err, errlen, METER_EUNSUPPORTED,
+                       "mbus: encrypted telegram (configuration word %04X, security mode %u); "
+                       "not decoded", out->signature, out->security_mode);
+    out->payload = d + out->header_len; /* (left NULL for encrypted telegrams) */
+    out->payload_len = n - out->header_len;
+    if (!out->msb_first) { /* CI 76 records are not LSB first: only through iter_init_app */
+        out->records = out->payload;
+        out->records_len = out->payload_len;
+    }
     return METER_OK;
 }
 

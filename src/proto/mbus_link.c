@@ -22,6 +22,17 @@ int mtr_mbus_c_is_request(uint8_t c)
     return (c & MTR_MBUS_C_PRM) != 0;
 }
 
+const char *mtr_mbus_frame_kind_name(unsigned kind)
+{
+    switch (kind) {
+    case MTR_MBUS_FRAME_ACK: return "single-character acknowledgement (E5)";
+    case MTR_MBUS_FRAME_SHORT: return "short frame";
+    case MTR_MBUS_FRAME_CONTROL: return "control frame";
+    case MTR_MBUS_FRAME_LONG: return "long frame";
+    default: return "unknown";
+    }
+}
+
 int mtr_mbus_frame_parse(const uint8_t *buf, size_t len, mtr_mbus_frame_t *out, size_t *need,
                          char *err, size_t errlen)
 {

@@ -30,11 +30,17 @@ int mtr_mbus_bcd_decode(const uint8_t *p, size_t n, int64_t *out)
     return 0;
 }
 
-static int64_t le_signed(const uint8_t *p, size_t n)
+static uint64_t le_unsigned(const uint8_t *p, size_t n)
 {
     uint64_t u = 0;
     for (size_t i = n; i-- > 0;)
         u = (u << 8) | p[i];
+    return u;
+}
+
+static int64_t le_signed(const uint8_t *p, size_t n)
+{
+    uint64_t u = le_unsigned(p, n);
     if (n < 8 && (p[n - 1] & 0x80))
         u |= ~(uint64_t)0 << (8 * n); /* sign-extend */
     return (int64_t)u;
@@ -101,6 +107,73 @@ size_t mtr_mbus_datetime_format(const mtr_mbus_datetime_t *dt, int with_time, ch
     return (size_t)k < cap ? (size_t)k : cap - 1;
 }
 
+size_t mtr_mbus_datetime_format_local(const mtr_mbus_datetime_t *dt, int with_time, char *out,
+                                      size_t cap)
+{
+    int k;
+    if (!out || cap == 0)
+        return 0;
+    if (!with_time)
+        k = snprintf(out, cap, "%04u-%02u-%02u", dt->year, dt->month, dt->day);
+    else if (dt->has_seconds)
+        k = snprintf(out, cap, "%04u-%02u-%02uT%02u:%02u:%02u", dt->year, dt->month, dt->day,
+                     dt->hour, dt->minute, dt->second);
+    else
+        k = snprintf(out, cap, "%04u-%02u-%02uT%02u:%02u", dt->year, dt->month, dt->day,
+                     dt->hour, dt->minute);
+    if (k < 0) {
+        out[0] = '\0';
+        return 0;
+    }
+    return (size_t)k < cap ? (size_t)k : cap - 1;
+}
+
+/* one ISO 8859-1 byte as UTF-8 into dst at *k; 0 when it does not fit with a NUL */
+static int put_latin1(uint8_t c, char *dst, size_t cap, size_t *k)
+{
+    if (c < 0x80) {
+        if (*k + 1 >= cap)
+            return 0;
+        dst[(*k)++] = (char)c;
+    } else {
+        if (*k + 2 >= cap)
+            return 0;
+        dst[(*k)++] = (char)(0xC0 | (c >> 6));
+        dst[(*k)++] = (char)(0x80 | (c & 0x3F));
+    }
+    return 1;
+}
+
+int mtr_mbus_latin1_to_utf8(const uint8_t *src, size_t n, char *dst, size_t cap)
+{
+    if (!dst || cap == 0)
+        return METER_EBUFSIZE;
+    size_t k = 0;
+    int rc = METER_OK;
+    for (size_t i = 0; i < n && src; i++)
+        if (!put_latin1(src[i], dst, cap, &k)) {
+            rc = METER_EBUFSIZE;
+            break;
+        }
+    dst[k] = '\0';
+    return rc;
+}
+
+int mtr_mbus_text_utf8(const uint8_t *wire, size_t n, char *dst, size_t cap)
+{
+    if (!dst || cap == 0)
+        return METER_EBUFSIZE;
+    size_t k = 0;
+    int rc = METER_OK;
+    for (size_t i = n; i-- > 0 && wire;)
+        if (!put_latin1(wire[i], dst, cap, &k)) {
+            rc = METER_EBUFSIZE;
+            break;
+        }
+    dst[k] = '\0';
+    return rc;
+}
+
 int mtr_mbus_text_copy(const uint8_t *wire, size_t n, char *out, size_t cap)
 {
     if (!out || cap == 0)
@@ -115,15 +188,25 @@ int mtr_mbus_text_copy(const uint8_t *wire, size_t n, char *out, size_t cap)
 double mtr_mbus_value_double(const mtr_mbus_value_t *v)
 {
     double scale = pow(10.0, v->exp10);
+    double num = (v->flags & MTR_MBUS_VAL_UNSIGNED) ? (double)v->raw : (double)v->number;
     switch (v->kind) {
     case MTR_MBUS_V_INT:
         /* divide by 10^-e rather than multiply by an inexact 10^e */
-        return v->exp10 < 0 ? (double)v->number / pow(10.0, -v->exp10) : (double)v->number * scale;
+        return v->exp10 < 0 ? num / pow(10.0, -v->exp10) : num * scale;
     case MTR_MBUS_V_REAL:
         return v->exp10 < 0 ? v->real / pow(10.0, -v->exp10) : v->real * scale;
     default:
         return NAN;
     }
+}
+
+static int date_flags(mtr_mbus_value_t *v)
+{
+    if (v->dt.invalid)
+        v->flags |= MTR_MBUS_VAL_INVALID;
+    if (v->dt.summer)
+        v->flags |= MTR_MBUS_VAL_SUMMER;
+    return METER_OK;
 }
 
 int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char *err,
@@ -135,10 +218,25 @@ int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char 
     v->exp10 = r->vi.exp10;
     const uint8_t *d = r->data;
     size_t n = r->data_len;
+    if (r->function == MTR_MBUS_FN_ERROR_STATE)
+        v->flags |= MTR_MBUS_VAL_ERROR_STATE;
+    if (r->vi.record_error > 0) /* VIFE 00 = "no error" */
+        v->flags |= MTR_MBUS_VAL_RECORD_ERROR;
+    /* mode 2: numbers, BCD and dates most significant byte first; brought into
+     * the LSB-first order every decoder below expects. Text and byte strings
+     * stay as sent (docs/mbus-codec.md). */
+    uint8_t rev[64];
+    int is_text = r->data_field == MTR_MBUS_DF_LVAR && r->lvar <= 0xBF;
+    if ((r->flags & MTR_MBUS_RF_MSB_FIRST) && r->has_vif && d && n > 1 && n <= sizeof rev &&
+        !is_text && r->data_field != MTR_MBUS_DF_SPECIAL) {
+        for (size_t i = 0; i < n; i++)
+            rev[i] = d[n - 1 - i];
+        d = rev;
+    }
 
     if (!r->has_vif || r->data_field == MTR_MBUS_DF_SPECIAL) { /* 0F, 1F, 7F */
         v->kind = n ? MTR_MBUS_V_BYTES : MTR_MBUS_V_NONE;
-        v->bytes = d;
+        v->bytes = r->data;
         v->len = n;
         v->exp10 = 0;
         return METER_OK;
@@ -148,15 +246,15 @@ int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char 
         case MTR_MBUS_DF_INT16:
             v->kind = MTR_MBUS_V_DATE;
             mtr_mbus_date_g(d, &v->dt);
-            return METER_OK;
+            return date_flags(v);
         case MTR_MBUS_DF_INT32:
             v->kind = MTR_MBUS_V_DATETIME;
             mtr_mbus_datetime_f(d, &v->dt);
-            return METER_OK;
+            return date_flags(v);
         case MTR_MBUS_DF_INT48:
             v->kind = MTR_MBUS_V_DATETIME;
             mtr_mbus_datetime_i(d, &v->dt);
-            return METER_OK;
+            return date_flags(v);
         case MTR_MBUS_DF_INT24:
             v->kind = MTR_MBUS_V_TIME;
             v->dt.second = d[0] & 0x3F;
@@ -180,7 +278,15 @@ int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char 
     case MTR_MBUS_DF_INT48:
     case MTR_MBUS_DF_INT64:
         v->kind = MTR_MBUS_V_INT;
-        v->number = le_signed(d, n);
+        v->raw = le_unsigned(d, n);
+        if (r->vi.flags & MTR_MBUS_VF_UNSIGNED) { /* type C / D */
+            v->flags |= MTR_MBUS_VAL_UNSIGNED;
+            if (r->vi.flags & MTR_MBUS_VF_BITS)
+                v->flags |= MTR_MBUS_VAL_BITS;
+            v->number = v->raw > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v->raw;
+        } else {
+            v->number = le_signed(d, n);
+        }
         return METER_OK;
     case MTR_MBUS_DF_REAL32: {
         uint32_t bits = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
@@ -194,7 +300,7 @@ int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char 
     case MTR_MBUS_DF_LVAR:
         if (r->lvar <= 0xBF) {
             v->kind = MTR_MBUS_V_TEXT;
-            v->bytes = d;
+            v->bytes = r->data;
             v->len = n;
             return METER_OK;
         }
@@ -207,7 +313,7 @@ int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char 
             return METER_OK;
         }
         v->kind = MTR_MBUS_V_BYTES;
-        v->bytes = d;
+        v->bytes = r->data; /* as sent */
         v->len = n;
         return METER_OK;
     default: /* BCD 2..12 digits */
@@ -218,9 +324,10 @@ int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char 
     }
 bad_bcd:
     v->kind = MTR_MBUS_V_BYTES;
-    v->bytes = d;
+    v->bytes = r->data; /* as sent */
     v->len = n;
     v->number = 0;
+    v->flags |= MTR_MBUS_VAL_BCD_INVALID;
     return mtr_perr(err, errlen, METER_EVALUE, "mbus: BCD with a digit A-F at record offset %zu",
                    r->offset);
 }

@@ -188,6 +188,54 @@ static const struct vif_row ext_fb[] = {
     {0x78, 0x7F, Q(CUMULATIVE_MAX_POWER), U(W), -3, R_EXP, VAL},
 };
 
+/* Fixed data structure (CI 73/77), the 6-bit unit codes of mbus.md §4 (from
+ * rev 4.8 as libmbus reproduces it; libmbus's own factors for 14..1C and
+ * 2F..37 are wrong, these are the table's). 3E ("same unit as counter 1,
+ * historic") is resolved by the iterator. */
+static const struct vif_row fixed_units[] = {
+    {0x00, 0x00, Q(TIME), U(NONE), 0, R_FIX, RAW},           /* h:m:s */
+    {0x01, 0x01, Q(DATE), U(NONE), 0, R_FIX, RAW},           /* D.M.Y */
+    {0x02, 0x0A, Q(ENERGY), U(WH), 0, R_EXP, VAL},           /* Wh .. 100 MWh */
+    {0x0B, 0x13, Q(ENERGY), U(J), 3, R_EXP, VAL},            /* kJ .. 100 GJ */
+    {0x14, 0x1C, Q(POWER), U(W), 0, R_EXP, VAL},             /* W .. 100 MW */
+    {0x1D, 0x25, Q(POWER), U(J_PER_H), 3, R_EXP, VAL},       /* kJ/h .. 100 GJ/h */
+    {0x26, 0x2E, Q(VOLUME), U(M3), -6, R_EXP, VAL},          /* ml .. 100 m3 */
+    {0x2F, 0x37, Q(VOLUME_FLOW), U(M3_PER_H), -6, R_EXP, VAL}, /* ml/h .. 100 m3/h */
+    {0x38, 0x38, Q(TEMPERATURE), U(CELSIUS), -3, R_FIX, VAL},
+    {0x39, 0x39, Q(HCA), U(HCA), 0, R_FIX, VAL},
+    {0x3F, 0x3F, Q(DIMENSIONLESS), U(NONE), 0, R_FIX, VAL},  /* no unit */
+};
+
+/* Type C (unsigned) and D (bit field) codes: identifiers, counters and bit
+ * fields that a signed reading would turn negative (0xFFFFFFFF as -1). See
+ * docs/mbus-codec.md "Signedness" for the reason of each. */
+static uint32_t type_flags(mtr_mbus_vif_table_t table, uint8_t code)
+{
+    if (table == MTR_MBUS_VT_PRIMARY)
+        return code >= 0x78 && code <= 0x7A ? MTR_MBUS_VF_UNSIGNED : 0; /* fab. no, id, address */
+    if (table != MTR_MBUS_VT_FD)
+        return 0;
+    switch (code) {
+    case 0x17: /* error flags */
+    case 0x18: /* error mask */
+    case 0x1A: /* digital output */
+    case 0x1B: /* digital input */
+        return MTR_MBUS_VF_UNSIGNED | MTR_MBUS_VF_BITS;
+    case 0x08: /* access number */
+    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x0E: case 0x0F: /* identifiers */
+    case 0x10: case 0x11: case 0x12: case 0x13: case 0x14: case 0x15: case 0x16: /* ids, codes */
+    case 0x1C: case 0x1D: case 0x1E:         /* baud rate, response delay, retry */
+    case 0x20: case 0x21: case 0x22:         /* storage numbers, block size */
+    case 0x60: case 0x61:                    /* reset and cumulation counters */
+    case 0x62: case 0x66: case 0x67:         /* control signal, activation state, supplier info */
+    case 0x63: case 0x64:                    /* day of week, week number */
+    case 0x74: case 0x75:                    /* remaining battery days, meter-stop count */
+        return MTR_MBUS_VF_UNSIGNED;
+    default:
+        return 0;
+    }
+}
+
 static const uint8_t smhd[4] = {U(SECOND), U(MINUTE), U(HOUR), U(DAY)};
 static const uint8_t hdmy[4] = {U(HOUR), U(DAY), U(MONTH), U(YEAR)};
 
@@ -247,15 +295,23 @@ void mtr_mbus_vif_lookup(mtr_mbus_vif_table_t table, uint8_t vif, mtr_mbus_vif_i
         vi->meaning = RAW;
         vi->flags = MTR_MBUS_VF_MANUFACTURER;
         return;
+    case MTR_MBUS_VT_FIXED:
+        code = vif & 0x3F;
+        vi->code = code;
+        rows = fixed_units;
+        n = sizeof fixed_units / sizeof fixed_units[0];
+        break;
     default:
         return;
     }
     for (size_t i = 0; i < n; i++)
         if (code >= rows[i].lo && code <= rows[i].hi) {
             apply_row(&rows[i], code, vi);
+            vi->flags |= type_flags(table, code);
             return;
         }
     vi->meaning = RAW; /* reserved code: keep the number, claim no unit */
+    vi->flags |= MTR_MBUS_VF_UNKNOWN_VIF;
 }
 
 /* the VIFE turns the record into something other than a value in the VIF unit */
@@ -293,8 +349,9 @@ void mtr_mbus_vife_apply(mtr_mbus_vif_info_t *vi, uint8_t vife, int ext)
         switch (c & 0x07) {
         case 0: /* limit value: stays in the VIF unit */
             break;
-        case 1:
+        case 1: /* number of exceeds: a counter, unsigned */
             change_meaning(vi, MTR_MBUS_M_COUNT, U(NONE));
+            vi->flags |= MTR_MBUS_VF_UNSIGNED;
             break;
         case 2: case 3: case 6: case 7:
             if (c & 0x04)
@@ -334,6 +391,10 @@ void mtr_mbus_vife_apply(mtr_mbus_vif_info_t *vi, uint8_t vife, int ext)
             vi->ext_code = (uint8_t)(ext & 0x7F);
             if (vi->ext_code >= 1 && vi->ext_code <= 7)
                 vi->phase = vi->ext_code;
+            else if (vi->ext_code == 0x11) /* data type C */
+                vi->flags |= MTR_MBUS_VF_UNSIGNED;
+            else if (vi->ext_code == 0x12) /* data type D */
+                vi->flags |= MTR_MBUS_VF_UNSIGNED | MTR_MBUS_VF_BITS;
         }
     } else if (c == 0x7D) {
         vi->exp10 = (int8_t)(vi->exp10 + 3);
