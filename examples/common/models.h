@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Model look-ups shared by the tools: a name or alias to the model's entry,
- * and a model's quantities without a meter. The library has no call for the
- * latter yet (wanted: meter_model_quantities()), so it is asked through a
- * simulated meter on a private pseudo-terminal: nothing is sent anywhere and no
- * device or network is opened. */
+ * and a model's quantities without a meter (meter_model_quantities()). */
 #ifndef EXAMPLES_MODELS_H
 #define EXAMPLES_MODELS_H
 

@@ -64,6 +64,18 @@ typedef struct meter_model_info {
 METER_API size_t meter_model_count(void);
 /** @brief The i-th model (0 ≤ i < meter_model_count()), or NULL. @since 0.1 */
 METER_API const meter_model_info_t *meter_model_info(size_t i);
+/** @brief A model by its name or one of its aliases, or NULL. @since 0.2 */
+METER_API const meter_model_info_t *meter_model_find(const char *name_or_alias);
+/**
+ * @brief The quantities a model provides, without opening a meter: what
+ * meter_quantities() gives for a handle of that model.
+ * @param out room for @p cap quantities (NULL with cap 0: only count)
+ * @return how many the model has (more than @p cap: the first cap written); 0 for an
+ *         unknown model.
+ * @since 0.2
+ */
+METER_API size_t meter_model_quantities(const char *name_or_alias, meter_quantity_t *out,
+                                        size_t cap);
 
 /**
  * @brief Open a meter.

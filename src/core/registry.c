@@ -81,3 +81,22 @@ const meter_model_info_t *meter_model_info(size_t i)
     const struct mtr_model *m = mtr_model_at(i);
     return m ? &m->info : NULL;
 }
+
+const meter_model_info_t *meter_model_find(const char *name)
+{
+    const struct mtr_model *m = mtr_model_find(name);
+    return m ? &m->info : NULL;
+}
+
+size_t meter_model_quantities(const char *name, meter_quantity_t *out, size_t cap)
+{
+    const struct mtr_model *model = mtr_model_find(name);
+    if (!model || (cap && !out))
+        return 0;
+    /* a protocol lists a model's quantities from the model alone: a handle
+     * that is not attached to any bus is enough */
+    struct meter m;
+    memset(&m, 0, sizeof m);
+    m.model = model;
+    return model->proto->quantities(&m, out, cap);
+}

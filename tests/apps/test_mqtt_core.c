@@ -173,7 +173,7 @@ static void payloads(void **state)
     free(s);
     /* not a number: null with the reason; invalid UTF-8 escaped; M-Bus text is ISO 8859-1 */
     r[0].value = NAN;
-    r[1] = (meter_reading_t){METER_Q_CURRENT, METER_OK, METER_UNIT_AMPERE, METER_KIND_NUMBER, -INFINITY, ""};
+    r[1] = (meter_reading_t){.quantity = METER_Q_CURRENT, .status = METER_OK, .unit = METER_UNIT_AMPERE, .kind = METER_KIND_NUMBER, .value = -INFINITY, .text = ""};
     snprintf(r[2].text, sizeof r[2].text, "a\xff\xc3\x28\x01");
     si.status = METER_OK;
     s = mq_state_json(&si, r, 3);

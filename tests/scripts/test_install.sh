@@ -47,7 +47,7 @@ for t in meter meter-mqtt power-optimizer; do
     man -l "$prefix/share/man/man1/$t.1" 2>/dev/null | grep -q "EXIT STATUS" ||
         grep -q '^.SH EXIT STATUS' "$prefix/share/man/man1/$t.1" || fail "$t.1 has no EXIT STATUS"
 done
-env -u LD_LIBRARY_PATH "$prefix/bin/meter" --version | grep -q '^meter 0.1.0' || fail "installed meter does not run"
+env -u LD_LIBRARY_PATH "$prefix/bin/meter" --version | grep -qx "meter $METER_VERSION" || fail "installed meter does not run"
 env -u LD_LIBRARY_PATH "$prefix/bin/meter" read -m klefr-6934 -c "$EP?id=1" -q voltage_l1 --csv >"$TMP/inst.csv" ||
     fail "installed meter cannot read: $(cat "$TMP/inst.csv")"
 grep -qx 'voltage_l1,230.1,V,ok' "$TMP/inst.csv" || fail "installed meter read: $(cat "$TMP/inst.csv")"
