@@ -26,14 +26,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (rc != METER_OK && (!err[0] || rc > 0))
             __builtin_trap(); /* a failure always says why */
         if (rc == METER_OK && (memchr(c.path, 0, sizeof c.path) == NULL ||
-                               memchr(c.host, 0, sizeof c.host) == NULL ||
-                               memchr(c.secondary, 0, sizeof c.secondary) == NULL ||
-                               memchr(c.password, 0, sizeof c.password) == NULL))
+                               memchr(c.host, 0, sizeof c.host) == NULL))
             __builtin_trap();
+        for (size_t i = 0; rc == METER_OK && i < c.proto->nopts; i++) {
+            const struct mtr_opt *o = &c.proto->opts[i];
+            if (o->offset + o->size > sizeof c.popt.bytes ||
+                (o->kind == MTR_OPT_TEXT && (c.pset & o->flag) &&
+                 memchr(c.popt.bytes + o->offset, 0, o->size) == NULL))
+                __builtin_trap(); /* a text option always ends inside its field */
+        }
+        /* the options-only form, on every scheme of every protocol */
+        size_t np = 0;
+        while (mtr_protocols[np])
+            np++;
         memset(&c, 0, sizeof c);
-        c.scheme = (enum mtr_scheme)(1 + (size ? data[0] : 0) % 6);
+        c.proto = mtr_protocols[(size ? data[0] : 0) % np];
+        c.scheme = &c.proto->schemes[(size > 1 ? data[1] : 0) % c.proto->nschemes];
         rc = mtr_conn_parse_options(s, &c, what[k], err, sizeof err);
-        (void)rc;
+        if (rc != METER_OK && !err[0])
+            __builtin_trap();
     }
     return 0;
 }

@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         w[i] = (uint16_t)(data[2 * i] << 8 | data[2 * i + 1]);
     /* every model row */
     for (size_t k = 0; k < mtr_model_total(); k++) {
-        const struct mtr_mb_map *map = mtr_mb_map_of(mtr_model_at(k));
+        const struct mtr_model *mo = mtr_model_at(k);
+        const struct mtr_mb_map *map = mo->proto == &mtr_proto_modbus ? mtr_mb_map_of(mo) : NULL;
         for (size_t i = 0; map && i < map->nregs; i++) {
             meter_reading_t r;
             char err[160];

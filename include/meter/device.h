@@ -172,6 +172,17 @@ METER_API meter_status_t meter_set_retries(meter_t *m, unsigned retries);
  */
 METER_API meter_status_t meter_get_stats(const meter_t *m, meter_stats_t *out);
 
+/**
+ * @brief Make the call in progress on @p m return METER_ECANCELED promptly — waiting for
+ * a reply, for the bus behind other meters, or between telegrams — so a service can
+ * stop while a slow readout is under way. Safe from any thread and from a signal
+ * handler. A call that starts after meter_cancel() returned is not affected (each call
+ * forgets an earlier cancellation when it starts). A write already on the wire is not
+ * undone: after METER_ECANCELED from a setting, read it back before trusting it.
+ * @since 0.2
+ */
+METER_API void meter_cancel(meter_t *m);
+
 /** @brief A log callback for this handle (NULL: silent, the default). @since 0.1 */
 METER_API void meter_set_log(meter_t *m, meter_log_fn fn, void *userdata);
 

@@ -39,14 +39,15 @@ extern "C" {
     X(EBUSY, -23, "resource busy or already open with other settings")            \
     X(ELIMIT, -24, "a protocol limit was exceeded (device/link)")                  \
     X(EVALUE, -25, "the device sent a value that cannot be valid (device)")        \
-    X(ESTATE, -26, "operation not allowed in the current state (caller)")
+    X(ESTATE, -26, "operation not allowed in the current state (caller)")          \
+    X(ECANCELED, -27, "the call was cancelled (caller)")
 
 /** Status codes returned by every fallible libmeter call. @since 0.1 */
 typedef enum meter_status {
 #define METER_ERR_ENUM_(name, value, msg) METER_##name = (value),
     METER_ERRNO_MAP(METER_ERR_ENUM_)
 #undef METER_ERR_ENUM_
-    METER_STATUS_MIN_ = -26 /**< lowest code defined in this version */
+    METER_STATUS_MIN_ = -27 /**< lowest code defined in this version */
 } meter_status_t;
 
 /**

@@ -2,8 +2,11 @@
 /* Buses: one open link shared by the meters opened on it, reference counted
  * (the caller's reference plus one per meter), with the lock that serialises
  * their transactions. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/internal.h"
 
@@ -30,11 +33,21 @@ int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *er
     b->conn = *c;
     apply_line_defaults(&b->conn);
     b->refs = 1;
+    int cp[2];
+    if (pipe2(cp, O_CLOEXEC | O_NONBLOCK) < 0) {
+        free(b);
+        return mtr_err(err, len, METER_EIO, "cannot create a pipe: %s", strerror(errno));
+    }
+    b->cancel.rd = cp[0];
+    b->cancel.wr = cp[1];
+    atomic_init(&b->cancel.flag, (atomic_int *)NULL);
     pthread_mutex_init(&b->lock, NULL);
     pthread_mutex_init(&b->ref_lock, NULL);
     b->ops = c->proto;
     int rc = b->ops->bus_open(b, err, len);
     if (rc != METER_OK) {
+        close(b->cancel.rd);
+        close(b->cancel.wr);
         pthread_mutex_destroy(&b->lock);
         pthread_mutex_destroy(&b->ref_lock);
         free(b);
@@ -63,14 +76,41 @@ void mtr_bus_ref(struct meter_bus *b)
     pthread_mutex_unlock(&b->ref_lock);
 }
 
-void mtr_bus_lock(struct meter_bus *b)
+int mtr_bus_lock(meter_t *m)
 {
+    struct meter_bus *b = m->bus;
     pthread_mutex_lock(&b->lock);
+    if (atomic_load(&m->cancel)) {
+        pthread_mutex_unlock(&b->lock);
+        return mtr_set_err(m, METER_ECANCELED, "cancelled (meter_cancel) before the exchange");
+    }
+    atomic_store(&b->cancel.flag, &m->cancel);
+    return METER_OK;
 }
 
-void mtr_bus_unlock(struct meter_bus *b)
+void mtr_bus_unlock(meter_t *m)
 {
-    pthread_mutex_unlock(&b->lock);
+    atomic_store(&m->bus->cancel.flag, (atomic_int *)NULL);
+    pthread_mutex_unlock(&m->bus->lock);
+}
+
+int mtr_cancel_check(const struct mtr_cancel *c)
+{
+    char junk[64];
+    while (read(c->rd, junk, sizeof junk) > 0) {
+    }
+    atomic_int *f = atomic_load(&((struct mtr_cancel *)c)->flag);
+    return f && atomic_load(f);
+}
+
+void meter_cancel(meter_t *m)
+{
+    if (!m)
+        return;
+    atomic_store(&m->cancel, 1);
+    /* async-signal-safe: a flag and a write(); a full pipe already says it */
+    ssize_t k = write(m->bus->cancel.wr, "c", 1);
+    (void)k;
 }
 
 void meter_bus_close(meter_bus_t *b)
@@ -83,6 +123,8 @@ void meter_bus_close(meter_bus_t *b)
     if (left > 0)
         return;
     b->ops->bus_close(b);
+    close(b->cancel.rd);
+    close(b->cancel.wr);
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->ref_lock);
     free(b);

@@ -7,6 +7,7 @@
 #define MTR_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -190,11 +191,22 @@ extern const struct mtr_proto_ops *const mtr_protocols[];
 
 /* ---- the bus and the handle --------------------------------------------- */
 
+/** Cancellation of the exchange in progress on a bus (meter_cancel()): a wait
+ *  polls rd as well; when it is readable and *flag (the bus owner's) is set, the
+ *  wait ends with METER_ECANCELED. */
+struct mtr_cancel {
+    int rd, wr;              /* a non-blocking pipe; a byte means "look at the flags" */
+    atomic_int *_Atomic flag; /* the owner's cancel flag while the bus is taken; else NULL */
+};
+/** In a wait that saw c->rd readable: drain it; 1 when the owner asked to stop. */
+int mtr_cancel_check(const struct mtr_cancel *c);
+
 struct meter_bus {
     const struct mtr_proto_ops *ops;
     pthread_mutex_t lock;     /* held for one exchange (mtr_bus_lock) */
     pthread_mutex_t ref_lock; /* guards refs */
     int refs;
+    struct mtr_cancel cancel; /* waits on this bus also poll cancel.rd */
     struct mtr_conn conn;
     void *link; /* the protocol's link object */
     void *priv; /* the protocol's bus state, if any */
@@ -209,6 +221,7 @@ struct meter {
     unsigned timeout_ms;
     unsigned retries;
     meter_stats_t stats;
+    atomic_int cancel;  /* meter_cancel() was called during the call in progress */
     char err[256];
     meter_log_fn log;
     void *log_ud;
@@ -220,13 +233,17 @@ void mtr_log(const meter_t *m, meter_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void mtr_log_hex(const meter_t *m, const char *what, const uint8_t *p, size_t n);
 int mtr_set_err(meter_t *m, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/** A public call on m begins: no message yet, an earlier meter_cancel() forgotten. */
+void mtr_call_start(meter_t *m);
 
 /** Take a reference on a bus (a meter opened on it). */
 void mtr_bus_ref(struct meter_bus *b);
 /** Open a bus from a parsed connection. */
 int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *err, size_t len);
-/** Take the bus for one exchange (every protocol's only way to the lock). */
-void mtr_bus_lock(struct meter_bus *b);
-void mtr_bus_unlock(struct meter_bus *b);
+/** Take m's bus for one exchange (every protocol's only way to the lock).
+ *  @return METER_OK (the lock is held), or METER_ECANCELED (meter_cancel() came
+ *  while waiting; the lock is not held). */
+int mtr_bus_lock(meter_t *m);
+void mtr_bus_unlock(meter_t *m);
 
 #endif /* MTR_INTERNAL_H */

@@ -124,7 +124,7 @@ meter_status_t meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n,
 {
     if (!m || (n && (!qs || !out)))
         return m ? mtr_set_err(m, METER_EINVAL, "NULL quantity list or output") : METER_EINVAL;
-    m->err[0] = '\0';
+    mtr_call_start(m);
     return m->bus->ops->read(m, qs, n, out);
 }
 
@@ -145,8 +145,8 @@ meter_status_t meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size
     if (!m || !n)
         return m ? mtr_set_err(m, METER_EINVAL, "NULL count pointer") : METER_EINVAL;
     *n = 0;
+    mtr_call_start(m);
     if (m->bus->ops->snapshot) {
-        m->err[0] = '\0';
         return m->bus->ops->snapshot(m, out, cap, n);
     }
     size_t need = meter_quantities(m, NULL, 0);
@@ -161,6 +161,12 @@ meter_status_t meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size
     free(qs);
     *n = need;
     return rc;
+}
+
+void mtr_call_start(meter_t *m)
+{
+    m->err[0] = '\0';
+    atomic_store(&m->cancel, 0);
 }
 
 const char *meter_model_name(const meter_t *m)

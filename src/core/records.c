@@ -26,7 +26,7 @@ meter_status_t meter_read_records(meter_t *m, meter_record_t *out, size_t cap, s
     if (!m || !n || (cap && !out))
         return m ? mtr_set_err(m, METER_EINVAL, "NULL records or count") : METER_EINVAL;
     *n = 0;
-    m->err[0] = '\0';
+    mtr_call_start(m);
     if (m->bus->ops->records)
         return m->bus->ops->records(m, out, cap, n);
     size_t need = meter_quantities(m, NULL, 0);

@@ -89,7 +89,7 @@ static int apply(meter_t *m, const struct mtr_cfg *c, uint8_t *buf, size_t cap, 
                  : rc;
     if (buf && (!len || !cap))
         return mtr_set_err(m, METER_EINVAL, "no room for the frame");
-    m->err[0] = '\0';
+    mtr_call_start(m);
     return m->bus->ops->cfg_apply(m, c, buf, cap, len);
 }
 

@@ -23,11 +23,24 @@ struct model_at {
     int address;
 };
 
+/* Meters that a test keeps open together share one bus, as on a real line: a
+ * serial port is taken by one handle (or one shared bus) at a time. */
+static meter_bus_t *shared_bus;
+static const meter_sim_t *shared_sim;
+
+static void release_shared(void)
+{
+    meter_bus_close(shared_bus); /* the bus lives on while its meters do */
+    shared_bus = NULL;
+    shared_sim = NULL;
+}
+
 /* a simulator on @listen with the meters listed (address -1: the model's default) */
 static void start(struct sim_thread *t, const char *listen, const struct model_at *ms, size_t n,
                   int frozen)
 {
     char err[256];
+    release_shared(); /* a new simulator may get the last one's pty name (or address) */
     if (meter_sim_new(&t->sim, listen, err, sizeof err) != METER_OK)
         fail_msg("sim: %s", err);
     for (size_t i = 0; i < n; i++)
@@ -39,10 +52,26 @@ static void start(struct sim_thread *t, const char *listen, const struct model_a
 static meter_t *open_m(struct sim_thread *t, const char *model, const char *opts)
 {
     char conn[512], err[256];
-    snprintf(conn, sizeof conn, "%s%s%s", meter_sim_endpoint(t->sim), *opts ? "?" : "", opts);
     meter_t *m = NULL;
-    if (meter_open(&m, model, conn, err, sizeof err) != METER_OK)
-        fail_msg("open %s: %s", conn, err);
+    if (strstr(opts, "baud=") || strncmp(meter_sim_endpoint(t->sim), "mbus-tcp:", 9) == 0) {
+        /* a line option, or a TCP gateway (a connection each): a bus of its own */
+        snprintf(conn, sizeof conn, "%s%s%s", meter_sim_endpoint(t->sim), *opts ? "?" : "", opts);
+        if (meter_open(&m, model, conn, err, sizeof err) != METER_OK)
+            fail_msg("open %s: %s", conn, err);
+        return m;
+    }
+    if (shared_sim != t->sim) {
+        /* the line at the first model's speed, as meter_open() would open it */
+        release_shared();
+        const meter_model_info_t *mi = meter_model_find(model);
+        snprintf(conn, sizeof conn, "%s?baud=%d", meter_sim_endpoint(t->sim),
+                 mi ? atoi(mi->defaults) : 2400);
+        if (meter_bus_open(&shared_bus, conn, err, sizeof err) != METER_OK)
+            fail_msg("bus %s: %s", conn, err);
+        shared_sim = t->sim;
+    }
+    if (meter_open_on_bus(&m, shared_bus, model, opts, err, sizeof err) != METER_OK)
+        fail_msg("open %s on %s: %s", model, meter_sim_endpoint(t->sim), err);
     return m;
 }
 
@@ -390,5 +419,6 @@ int main(void)
         cmocka_unit_test(test_multi_telegram),          cmocka_unit_test(test_mbus_tcp),
         cmocka_unit_test(test_wrong_meter),
     };
+    atexit(release_shared);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

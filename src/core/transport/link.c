@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <termios.h>
@@ -69,20 +70,46 @@ static int apply_termios(struct mtr_link *l, unsigned baud, char *err, size_t le
     return METER_OK;
 }
 
+int mtr_link_claim_port(int fd, const char *path, char *err, size_t len)
+{
+    /* an advisory lock every libmeter program takes (and tools like minicom's
+     * lock files do not replace), and TIOCEXCL against other openers */
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        if (errno == EWOULDBLOCK)
+            return mtr_err(err, len, METER_EBUSY,
+                           "serial port '%s' is in use by another program or handle (it is locked); "
+                           "share one meter_bus_t between meters on the same line", path);
+        /* a file system without locks: go on with TIOCEXCL alone */
+    }
+    if (isatty(fd))
+        ioctl(fd, TIOCEXCL);
+    return METER_OK;
+}
+
 int mtr_link_open_serial(struct mtr_link *l, const char *path, unsigned baud, char parity,
                          unsigned data_bits, unsigned stop_bits, char *err, size_t len)
 {
     char eb[128];
     memset(l, 0, sizeof *l);
     l->fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (l->fd < 0 && errno == EBUSY)
+        return mtr_err(err, len, METER_EBUSY,
+                       "serial port '%s' is in use by another program or handle (opened "
+                       "exclusively); share one meter_bus_t between meters on the same line", path);
     if (l->fd < 0)
         return mtr_err(err, len, METER_EIO, "cannot open serial port '%s': %s", path,
                        strerror_r(errno, eb, sizeof eb));
+    int rc = mtr_link_claim_port(l->fd, path, err, len);
+    if (rc != METER_OK) {
+        close(l->fd);
+        l->fd = -1;
+        return rc;
+    }
     l->kind = MTR_LINK_SERIAL;
     l->parity = parity ? parity : 'N';
     l->data_bits = data_bits ? data_bits : 8;
     l->stop_bits = stop_bits ? stop_bits : 1;
-    int rc = apply_termios(l, baud, err, len);
+    rc = apply_termios(l, baud, err, len);
     if (rc != METER_OK) {
         close(l->fd);
         l->fd = -1;
@@ -101,6 +128,32 @@ static int wait_fd(int fd, short events, int timeout_ms)
         if (rc < 0 && errno == EINTR)
             continue;
         return rc < 0 ? -1 : rc;
+    }
+}
+
+/* Wait for the link, or for a cancellation: 1 ready, 0 timed out, -1 error, -2 cancelled. */
+static int wait_link(const struct mtr_link *l, short events, int timeout_ms)
+{
+    if (!l->cancel)
+        return wait_fd(l->fd, events, timeout_ms);
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        struct pollfd p[2] = {{l->fd, events, 0}, {l->cancel->rd, POLLIN, 0}};
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left = timeout_ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        int rc = poll(p, 2, left < 0 ? 0 : (int)left);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc < 0)
+            return -1;
+        if (p[1].revents && mtr_cancel_check(l->cancel))
+            return -2;
+        if (p[0].revents)
+            return 1;
+        if (rc == 0 || left <= 0)
+            return 0;
     }
 }
 
@@ -194,7 +247,10 @@ int mtr_link_write(struct mtr_link *l, const uint8_t *p, size_t n, unsigned time
         if (k < 0 && errno != EAGAIN && errno != EINTR)
             return mtr_err(err, len, METER_EIO, "write failed: %s", strerror_r(errno, eb, sizeof eb));
         long left = (long)timeout_ms - ms_since(&t0);
-        if (left <= 0 || wait_fd(l->fd, POLLOUT, (int)left) <= 0)
+        int w = left > 0 ? wait_link(l, POLLOUT, (int)left) : 0;
+        if (w == -2)
+            return mtr_err(err, len, METER_ECANCELED, "cancelled (meter_cancel) while writing");
+        if (w <= 0)
             return mtr_err(err, len, METER_ETIMEDOUT, "write blocked for %u ms", timeout_ms);
     }
     l->bytes_sent += n;
@@ -220,7 +276,9 @@ int mtr_link_read(struct mtr_link *l, uint8_t *p, size_t cap, unsigned timeout_m
         long left = (long)timeout_ms - ms_since(&t0);
         if (left < 0)
             left = 0;
-        int w = wait_fd(l->fd, POLLIN, (int)left);
+        int w = wait_link(l, POLLIN, (int)left);
+        if (w == -2)
+            return mtr_err(err, len, METER_ECANCELED, "cancelled (meter_cancel) while waiting for a reply");
         if (w < 0)
             return mtr_err(err, len, METER_EIO, "poll failed: %s", strerror_r(errno, eb, sizeof eb));
         if (w == 0)

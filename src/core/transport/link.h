@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct mtr_cancel;
+
 /** How a protocol treats its own request coming back (2-wire adapters, optical heads). */
 enum { MTR_ECHO_AUTO = 0, MTR_ECHO_ON, MTR_ECHO_OFF };
 
@@ -21,11 +23,16 @@ struct mtr_link {
     unsigned data_bits;  /* 7 or 8 */
     unsigned stop_bits;  /* 1 or 2 */
     uint64_t bytes_sent, bytes_received;
+    const struct mtr_cancel *cancel; /* waits also end on cancellation (NULL: none) */
+    int locked;                      /* serial: we hold the port's lock (flock) */
 };
 
 /** Open a serial port raw at the given line settings. */
 int mtr_link_open_serial(struct mtr_link *l, const char *path, unsigned baud, char parity,
                          unsigned data_bits, unsigned stop_bits, char *err, size_t len);
+/** Take a serial port for this handle alone: an exclusive flock() (another program,
+ *  or another handle, opening it gets METER_EBUSY) and TIOCEXCL. */
+int mtr_link_claim_port(int fd, const char *path, char *err, size_t len);
 /** Connect to host:port within timeout_ms. */
 int mtr_link_open_tcp(struct mtr_link *l, const char *host, unsigned port, unsigned timeout_ms,
                       char *err, size_t len);
@@ -36,7 +43,8 @@ int mtr_link_write(struct mtr_link *l, const uint8_t *p, size_t n, unsigned time
 /** Wait until written bytes have left the UART (serial; no-op on TCP). */
 int mtr_link_drain(struct mtr_link *l);
 /** Read what arrives: waits up to timeout_ms for the first byte, then returns what is
- *  there (at most cap). METER_ETIMEDOUT when nothing came; METER_EIO on EOF/error. */
+ *  there (at most cap). METER_ETIMEDOUT when nothing came; METER_EIO on EOF/error;
+ *  METER_ECANCELED when the bus owner called meter_cancel(). */
 int mtr_link_read(struct mtr_link *l, uint8_t *p, size_t cap, unsigned timeout_ms, size_t *got,
                   char *err, size_t len);
 /** Drop bytes already received and not read. */

@@ -52,6 +52,7 @@ static int bus_open(struct meter_bus *b, char *err, size_t len)
         free(h);
         return rc;
     }
+    h->link.cancel = &b->cancel;
     b->link = h;
     return METER_OK;
 }
@@ -100,9 +101,11 @@ static const struct mtr_iec_driver *driver(const meter_t *m)
 
 static int session(meter_t *m, struct mtr_iec_sets *sets)
 {
-    mtr_bus_lock(m->bus);
-    int rc = mtr_iec_readout(m, sets);
-    mtr_bus_unlock(m->bus);
+    int rc = mtr_bus_lock(m);
+    if (rc != METER_OK)
+        return rc;
+    rc = mtr_iec_readout(m, sets);
+    mtr_bus_unlock(m);
     return rc;
 }
 

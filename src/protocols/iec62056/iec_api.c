@@ -40,11 +40,12 @@ meter_status_t meter_iec_program(meter_t *m, const char *password, meter_iec_op_
         ops[i].result[0] = ops[i].answer[0] = '\0';
         ops[i].status = METER_ESTATE;
     }
-    m->err[0] = '\0';
+    mtr_call_start(m);
     struct mtr_iec_prog p;
     struct mtr_iec_head *h = mtr_iec_head_of(m);
     uint64_t sent0 = h->link.bytes_sent, recv0 = h->link.bytes_received;
-    mtr_bus_lock(m->bus);
+    if ((rc = mtr_bus_lock(m)) != METER_OK)
+        return rc;
     rc = mtr_iec_prog_open(&p, m, password);
     for (size_t i = 0; i < n && rc == METER_OK; i++) {
         meter_iec_op_t *op = &ops[i];
@@ -63,7 +64,7 @@ meter_status_t meter_iec_program(meter_t *m, const char *password, meter_iec_op_
         if (ops[i].status == METER_ESTATE && rc != METER_OK)
             ops[i].status = rc;
     mtr_iec_prog_close(&p);
-    mtr_bus_unlock(m->bus);
+    mtr_bus_unlock(m);
     m->stats.bytes_sent += h->link.bytes_sent - sent0;
     m->stats.bytes_received += h->link.bytes_received - recv0;
     return rc;

@@ -143,7 +143,8 @@ int mtr_iec_head_recv(struct mtr_iec_head *h, uint8_t *p, size_t cap, unsigned t
         if (left < 0)
             left = 0;
         size_t k = 0;
-        int rc = mtr_link_read(&h->link, buf, sizeof buf, (unsigned)left, &k, NULL, 0);
+        char why[160] = "";
+        int rc = mtr_link_read(&h->link, buf, sizeof buf, (unsigned)left, &k, why, sizeof why);
         if (rc == METER_ETIMEDOUT) {
             release_held(h);
             if (h->pend_len)
@@ -152,6 +153,7 @@ int mtr_iec_head_recv(struct mtr_iec_head *h, uint8_t *p, size_t cap, unsigned t
         }
         if (rc != METER_OK)
             return mtr_err(err, len, rc, "%s", rc == METER_EIO ? "the link failed or was closed"
+                                                : why[0]        ? why
                                                                 : "read failed");
         now(&h->last_rx);
         if (h->soft7e1)

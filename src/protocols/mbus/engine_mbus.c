@@ -58,6 +58,7 @@ static int bus_open(struct meter_bus *b, char *err, size_t len)
         free(mb);
         return rc;
     }
+    mb->link.cancel = &b->cancel;
     memset(mb->fcb, -1, sizeof mb->fcb);
     mb->echo = (c->pset & MTR_MBUS_SET_ECHO) ? MTR_CPOPT(c, struct mtr_mbus_opts)->echo
                                             : MTR_ECHO_AUTO;

@@ -209,7 +209,8 @@ int mtr_mbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size
         return METER_OK;
     }
     unsigned old_baud = m->bus->conn.baud;
-    mtr_bus_lock(m->bus);
+    if ((rc = mtr_bus_lock(m)) != METER_OK)
+        return rc;
     int target;
     rc = mtr_mbus_target(m, &target);
     if (rc == METER_OK)
@@ -225,7 +226,7 @@ int mtr_mbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size
         if (w->enc == MTR_MBUS_W_ADDRESS) /* a new link partner: SND_NKE first */
             ((struct mtr_mbus_bus *)m->bus->priv)->fcb[(uint8_t)v] = -1;
     }
-    mtr_bus_unlock(m->bus);
+    mtr_bus_unlock(m);
     if (rc != METER_OK)
         return rc;
     if (w->enc != MTR_MBUS_W_ADDRESS && w->enc != MTR_MBUS_W_SECONDARY && w->enc != MTR_MBUS_W_BAUD)

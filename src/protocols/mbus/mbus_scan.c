@@ -194,12 +194,15 @@ meter_status_t meter_scan(const char *connection, unsigned flags, meter_scan_fn 
     if (!(flags & (METER_SCAN_PRIMARY | METER_SCAN_SECONDARY)))
         flags |= METER_SCAN_PRIMARY | METER_SCAN_SECONDARY;
     struct scan s = {m, fn, ud, 0, 0, flags};
-    mtr_bus_lock(m->bus);
+    if ((rc = mtr_bus_lock(m)) != METER_OK) {
+        meter_close(m);
+        return rc;
+    }
     if (flags & METER_SCAN_PRIMARY)
         scan_primary(&s);
     if ((flags & METER_SCAN_SECONDARY) && !s.stop)
         scan_secondary(&s);
-    mtr_bus_unlock(m->bus);
+    mtr_bus_unlock(m);
     if (count)
         *count = s.count;
     meter_close(m);

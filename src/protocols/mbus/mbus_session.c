@@ -189,13 +189,15 @@ static int link_reset(meter_t *m, int a)
     return rc;
 }
 
-static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
+/* *done: the meter's telegram sequence was read to its end (or it has none) */
+static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud, int *a_out, int *done)
 {
     struct mtr_mbus_bus *mb = m->bus->priv;
     struct mtr_mbus_meter *mm = m->priv;
     int a, rc = mtr_mbus_target(m, &a);
     if (rc != METER_OK)
         return rc;
+    *a_out = a;
     if (mb->fcb[a] < 0 && (rc = link_reset(m, a)) != METER_OK)
         return rc;
     uint8_t prev[MTR_MBUS_FRAME_MAX];
@@ -219,6 +221,7 @@ static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
         if (t && r.frame.size == prev_len && memcmp(prev, r.buf, prev_len) == 0) {
             mtr_log(m, METER_LOG_INFO, "mbus: telegram %u repeats the last one; the meter "
                     "ignores the FCB", t + 1);
+            *done = 1;
             break;
         }
         memcpy(prev, r.buf, r.frame.size);
@@ -236,8 +239,10 @@ static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
         mtr_mbus_iter_init(&it, app.records, app.records_len, 0);
         while (mtr_mbus_iter_next(&it, &rec, NULL, 0) > 0) {
         }
-        if (!it.more_follows)
+        if (!it.more_follows) {
+            *done = 1;
             break;
+        }
         if (t + 1 == mm->telegrams)
             mtr_log(m, METER_LOG_WARN, "mbus: more telegrams follow, but the limit is %u "
                     "(option telegrams=)", mm->telegrams);
@@ -247,9 +252,16 @@ static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
 
 int mtr_mbus_read_telegrams(meter_t *m, mtr_mbus_telegram_fn fn, void *ud)
 {
-    mtr_bus_lock(m->bus);
-    int rc = read_locked(m, fn, ud);
-    mtr_bus_unlock(m->bus);
+    int rc = mtr_bus_lock(m);
+    if (rc != METER_OK)
+        return rc;
+    int a = -1, done = 0;
+    rc = read_locked(m, fn, ud, &a, &done);
+    /* a read that stopped inside the meter's telegram sequence (limit, error, the
+     * caller had enough): the next read starts again at the first telegram (SND_NKE) */
+    if (!done && a >= 0)
+        ((struct mtr_mbus_bus *)m->bus->priv)->fcb[a] = -1;
+    mtr_bus_unlock(m);
     return rc;
 }
 

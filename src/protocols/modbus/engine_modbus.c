@@ -24,8 +24,11 @@ int mtr_mb_decode_row(const struct mtr_mb_reg *r, const uint16_t *words, int wor
         return rc;
     out->value = v.value;
     _Static_assert(sizeof v.text == sizeof out->text, "codec text fits a reading");
-    if (v.is_text)
-        memcpy(out->text, v.text, sizeof out->text);
+    if (v.is_text) {
+        size_t k = strnlen(v.text, sizeof v.text - 1);
+        memcpy(out->text, v.text, k);
+        memset(out->text + k, 0, sizeof out->text - k);
+    }
     return METER_OK;
 }
 

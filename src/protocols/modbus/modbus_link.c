@@ -4,6 +4,8 @@
  * handle's timeout and retry policy under the bus lock, and maps libmodbus's
  * errno values onto libmeter status codes with the detail in the message. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <modbus.h>
 #include <poll.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/transport/link.h"
 #include "protocols/modbus/modbus_internal.h"
 
 #define MB_BUS(b) ((struct mtr_mb_bus *)(b)->priv)
@@ -24,6 +27,17 @@ int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len)
     if (!mbb)
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
     if (c->scheme->id == MTR_MB_RTU) {
+        /* libmodbus opens the port itself: see first whether another handle holds it */
+        int probe = open(c->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+        int busy = probe < 0 ? errno == EBUSY : flock(probe, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+        if (probe >= 0)
+            close(probe);
+        if (busy) {
+            free(mbb);
+            return mtr_err(err, len, METER_EBUSY,
+                           "serial port '%s' is in use by another program or handle (it is "
+                           "locked); share one meter_bus_t between meters on the same line", c->path);
+        }
         ctx = modbus_new_rtu(c->path, (int)c->baud, c->parity, (int)c->data_bits, (int)c->stop_bits);
     } else {
         char port[16];
@@ -45,11 +59,25 @@ int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len)
         int e = errno;
         modbus_free(ctx);
         free(mbb);
+        if (c->scheme->id == MTR_MB_RTU && e == EBUSY)
+            return mtr_err(err, len, METER_EBUSY,
+                           "serial port '%s' is in use by another program or handle (opened "
+                           "exclusively); share one meter_bus_t between meters on the same line",
+                           c->path);
         if (c->scheme->id == MTR_MB_RTU)
             return mtr_err(err, len, METER_EIO, "cannot open serial port '%s': %s", c->path,
                            strerror_r(e, ebuf, sizeof ebuf));
         return mtr_err(err, len, METER_EIO, "cannot connect to %s port %u: %s", c->host, c->port,
                        strerror_r(e, ebuf, sizeof ebuf));
+    }
+    if (c->scheme->id == MTR_MB_RTU) {
+        int rc = mtr_link_claim_port(modbus_get_socket(ctx), c->path, err, len);
+        if (rc != METER_OK) {
+            modbus_close(ctx);
+            modbus_free(ctx);
+            free(mbb);
+            return rc;
+        }
     }
     if (c->scheme->id == MTR_MB_RTU && c->rs485 &&
         modbus_rtu_set_serial_mode(ctx, MODBUS_RTU_RS485) < 0) {
@@ -339,10 +367,12 @@ static int exchange(meter_t *m, const struct xfer *x, int *excode)
     size_t rsp_len, pdu_len = request_pdu(x, pdu, &rsp_len);
     size_t flen = mtr_mb_rtu_frame(frame, sizeof frame, (uint8_t)m->id, pdu, pdu_len);
     *excode = 0;
-    mtr_bus_lock(b);
+    int lrc = mtr_bus_lock(m);
+    if (lrc != METER_OK)
+        return lrc;
     modbus_t *ctx = b->link;
     if (!ctx) {
-        mtr_bus_unlock(b);
+        mtr_bus_unlock(m);
         return mtr_set_err(m, METER_EIO, "the bus is not open");
     }
     modbus_set_slave(ctx, tcp && m->id == 0 ? MODBUS_TCP_SLAVE : m->id);
@@ -372,7 +402,7 @@ static int exchange(meter_t *m, const struct xfer *x, int *excode)
         if (!retry)
             break;
     }
-    mtr_bus_unlock(b);
+    mtr_bus_unlock(m);
     return rc;
 }
 
@@ -402,14 +432,16 @@ int mtr_mb_relink(meter_t *m, unsigned baud, char parity)
         return METER_OK;
     }
     char err[256];
-    mtr_bus_lock(b);
+    int lrc = mtr_bus_lock(m);
+    if (lrc != METER_OK)
+        return lrc;
     mtr_mb_link_close(b);
     if (baud)
         b->conn.baud = baud;
     if (parity)
         b->conn.parity = parity;
     int rc = mtr_mb_link_open(b, err, sizeof err);
-    mtr_bus_unlock(b);
+    mtr_bus_unlock(m);
     if (rc != METER_OK)
         return mtr_set_err(m, rc, "the setting was written, but reopening the port at %u %c failed: %s",
                            b->conn.baud, b->conn.parity, err);
