@@ -3,7 +3,6 @@
  * 3.1.6 float setters are broken), HEX-digit and ASCII registers, and the
  * decoding and encoding of one field. No I/O, no heap. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -428,7 +427,8 @@ int mtr_mb_decode(const struct mtr_mb_field *r, const uint16_t *w, int word_orde
     out->value = 0;
     out->is_text = r->type == MTR_T_HEXTEXT || r->type == MTR_T_ASCII;
     out->text[0] = '\0';
-    double scale = pow(10.0, r->exp10);
+    /* only the integer types scale by a power of ten (floats shift it in decimal) */
+    double scale = r->type == MTR_T_FLOAT || r->exp10 == 0 ? 1.0 : pow(10.0, r->exp10);
     switch (r->type) {
     case MTR_T_FLOAT: {
         float f = mtr_mb_get_float(w, word_order);
@@ -458,8 +458,11 @@ int mtr_mb_decode(const struct mtr_mb_field *r, const uint16_t *w, int word_orde
     case MTR_T_HEXTEXT: {
         if ((size_t)r->words * 4 + 1 > sizeof out->text)
             return mtr_perr(err, len, METER_EINVAL, "register row 0x%04X too wide", r->addr);
+        static const char hex[] = "0123456789ABCDEF";
         for (unsigned i = 0; i < r->words; i++)
-            snprintf(out->text + 4 * i, 5, "%04X", w[i]);
+            for (int j = 0; j < 4; j++)
+                out->text[4 * i + (unsigned)j] = hex[(w[i] >> (12 - 4 * j)) & 0xF];
+        out->text[4 * r->words] = '\0';
         break;
     }
     case MTR_T_ASCII: {
