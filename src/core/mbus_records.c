@@ -20,16 +20,27 @@ void mtr_mbus_id_text(uint32_t id, char out[9])
 /* snprintf(out, cap, "%s", s) */
 static void copy_text(char *out, size_t cap, const char *s)
 {
-    size_t n = strlen(s);
-    if (n >= cap)
-        n = cap - 1;
-    memcpy(out, s, n);
-    out[n] = '\0';
+    size_t i = 0;
+    for (; i + 1 < cap && s[i]; i++)
+        out[i] = s[i];
+    out[i] = '\0';
 }
 
 /* x in decimal, at least width digits with leading zeros (as %0*u); returns the end */
 static char *put_uint(char *p, unsigned x, int width)
 {
+    if (width == 2 && x < 100) {
+        p[0] = (char)('0' + x / 10);
+        p[1] = (char)('0' + x % 10);
+        return p + 2;
+    }
+    if (width == 4 && x < 10000) {
+        p[0] = (char)('0' + x / 1000);
+        p[1] = (char)('0' + x / 100 % 10);
+        p[2] = (char)('0' + x / 10 % 10);
+        p[3] = (char)('0' + x % 10);
+        return p + 4;
+    }
     char tmp[12];
     int n = 0;
     do {
