@@ -81,6 +81,21 @@ static int bitlen64(uint64_t x)
     return x ? 64 - __builtin_clzll(x) : 0;
 }
 
+static int bitlen128(mtr_u128 x)
+{
+    return (uint64_t)(x >> 64) ? 64 + bitlen64((uint64_t)(x >> 64)) : bitlen64((uint64_t)x);
+}
+
+static mtr_u128 pow5_u128(int k) /* 0 <= k <= 55 */
+{
+    mtr_u128 v = 1;
+    for (; k >= 13; k -= 13)
+        v *= 1220703125u; /* 5^13 */
+    static const uint32_t p5[13] = {1, 5, 25, 125, 625, 3125, 15625, 78125, 390625, 1953125,
+                                    9765625, 48828125, 244140625};
+    return v * p5[k];
+}
+
 /* floor(e · log10 2) for |e| < 2600 */
 static int floor_log10_pow2(int e)
 {
@@ -201,10 +216,11 @@ static int big_any_below(const struct big *b, int i) /* any of bits 0 .. i-1 set
 
 static uint64_t big_bits_from(const struct big *b, int i) /* the 64 bits from bit i up */
 {
-    uint64_t x = 0;
-    for (int k = 63; k >= 0; k--)
-        x = (x << 1) | (uint64_t)big_bit(b, i + k);
-    return x;
+    int l = i / 32;
+    mtr_u128 acc = 0;
+    for (int k = 2; k >= 0; k--)
+        acc = (acc << 32) | (l + k < b->n ? b->w[l + k] : 0);
+    return (uint64_t)(acc >> (i % 32));
 }
 
 /* The p-digit rounding of m·2^q at decimal position k: *d (before a carry to 10^p) and
@@ -342,6 +358,27 @@ static double scale_pow10(uint64_t d, int x)
         return (double)d / pow10_exact[-x];
     if (x > 22 && x <= 22 + 19 && d <= (1ULL << 53) / pow10_u64[x - 22])
         return (double)(d * pow10_u64[x - 22]) * 1e22;
+    if (x > 22 && x <= 42) { /* d·5^x fits 128 bits: round it, times 2^x */
+        mtr_u128 v = (mtr_u128)d * pow5_u128(x);
+        int len = bitlen128(v);
+        if (len <= 64)
+            return round_to_double((uint64_t)v << (64 - len), len - 64 + x, 0);
+        mtr_u128 low = v & (((mtr_u128)1 << (len - 64)) - 1);
+        return round_to_double((uint64_t)(v >> (len - 64)), len - 64 + x, low != 0);
+    }
+    if (x < -22 && x >= -31) { /* d·2^s / 5^j in 128 bits, then 2^-(s+j) */
+        int j = -x, s = 127 - bitlen64(d);
+        mtr_u128 five = pow5_u128(j), num = (mtr_u128)d << s;
+        mtr_u128 quo = num / five, rem = num % five;
+        int len = bitlen128(quo);
+        if (len >= 64) {
+            mtr_u128 low = quo & (((mtr_u128)1 << (len - 64)) - 1);
+            return round_to_double((uint64_t)(quo >> (len - 64)), len - 64 - s - j,
+                                   low != 0 || rem != 0);
+        }
+        if (len >= 56)
+            return round_to_double((uint64_t)quo << (64 - len), len - 64 - s - j, rem != 0);
+    }
     if (x > 330)
         return HUGE_VAL;
     if (x < -345)
