@@ -123,7 +123,12 @@ const struct mtr_mb_reg *mtr_model_row(const struct mtr_model *model, meter_quan
         return NULL;
     if ((unsigned)q >= METER_Q_COUNT_ || map->nregs >= UINT16_MAX)
         return row_search(model, q);
-    long place = model_place(model);
+    /* callers ask about one model many times in a row (a snapshot's quantity list) */
+    static _Thread_local const struct mtr_model *last_model;
+    static _Thread_local long last_place;
+    long place = model == last_model ? last_place : model_place(model);
+    last_model = model;
+    last_place = place;
     if (place < 0 || place >= ROW_MODELS)
         return row_search(model, q);
     pthread_once(&row_once, row_index_build);
