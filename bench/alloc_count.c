@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The allocation counter of the benchmarks: this program's malloc family wraps
  * glibc's own entry points; under a sanitizer, whose runtime owns malloc, its
- * allocator hooks count instead. */
+ * allocator hooks count instead. The flag is per thread, the count shared. */
 #include <stddef.h>
 
 #include "alloc_count.h"
 
-volatile int bench_counting;
+_Thread_local volatile int bench_counting;
 volatile unsigned long bench_allocations;
 
 #ifndef __has_feature
@@ -23,7 +23,7 @@ static void on_malloc(const volatile void *p, size_t n)
     (void)p;
     (void)n;
     if (bench_counting)
-        bench_allocations++;
+        __atomic_fetch_add(&bench_allocations, 1, __ATOMIC_RELAXED);
 }
 
 static void on_free(const volatile void *p)
@@ -48,21 +48,21 @@ void free(void *p);
 void *malloc(size_t n)
 {
     if (bench_counting)
-        bench_allocations++;
+        __atomic_fetch_add(&bench_allocations, 1, __ATOMIC_RELAXED);
     return __libc_malloc(n);
 }
 
 void *calloc(size_t k, size_t n)
 {
     if (bench_counting)
-        bench_allocations++;
+        __atomic_fetch_add(&bench_allocations, 1, __ATOMIC_RELAXED);
     return __libc_calloc(k, n);
 }
 
 void *realloc(void *p, size_t n)
 {
     if (bench_counting)
-        bench_allocations++;
+        __atomic_fetch_add(&bench_allocations, 1, __ATOMIC_RELAXED);
     return __libc_realloc(p, n);
 }
 

@@ -149,16 +149,22 @@ meter_status_t meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size
     if (m->bus->ops->snapshot) {
         return m->bus->ops->snapshot(m, out, cap, n);
     }
-    size_t need = meter_quantities(m, NULL, 0);
+    /* one pass for the list, on the stack: a quantity appears once, so METER_Q_COUNT_ is room */
+    meter_quantity_t local[METER_Q_COUNT_];
+    size_t need = meter_quantities(m, local, METER_Q_COUNT_);
     if (cap < need)
         return mtr_set_err(m, METER_EBUFSIZE, "a snapshot of %s needs room for %zu readings, not %zu",
                            m->model->info.name, need, cap);
-    meter_quantity_t *qs = calloc(need ? need : 1, sizeof *qs);
-    if (!qs)
-        return mtr_set_err(m, METER_ENOMEM, "out of memory");
-    meter_quantities(m, qs, need);
+    meter_quantity_t *qs = local;
+    if (need > METER_Q_COUNT_) {
+        qs = calloc(need, sizeof *qs);
+        if (!qs)
+            return mtr_set_err(m, METER_ENOMEM, "out of memory");
+        meter_quantities(m, qs, need);
+    }
     int rc = meter_read_list(m, qs, need, out);
-    free(qs);
+    if (qs != local)
+        free(qs);
     *n = need;
     return rc;
 }

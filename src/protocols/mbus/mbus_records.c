@@ -3,14 +3,91 @@
  * the VIF, value scaled, dates and text as text; and the catalogue quantity a
  * generic record obviously is (electricity energy, power, voltage, current …). */
 #include <math.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "protocols/mbus/mbus_internal.h"
 
+/* Text by hand, not snprintf: this runs for every record of every frame. */
+static const char hex_digit[] = "0123456789ABCDEF";
+
 void mtr_mbus_id_text(uint32_t id, char out[9])
 {
-    snprintf(out, 9, "%08X", (unsigned)id);
+    for (int i = 0; i < 8; i++)
+        out[i] = hex_digit[(id >> (28 - 4 * i)) & 0xF];
+    out[8] = '\0';
+}
+
+/* snprintf(out, cap, "%s", s) */
+static void copy_text(char *out, size_t cap, const char *s)
+{
+    size_t i = 0;
+    for (; i + 1 < cap && s[i]; i++)
+        out[i] = s[i];
+    out[i] = '\0';
+}
+
+/* x in decimal, at least width digits with leading zeros (as %0*u); returns the end */
+static char *put_uint(char *p, unsigned x, int width)
+{
+    if (width == 2 && x < 100) {
+        p[0] = (char)('0' + x / 10);
+        p[1] = (char)('0' + x % 10);
+        return p + 2;
+    }
+    if (width == 4 && x < 10000) {
+        p[0] = (char)('0' + x / 1000);
+        p[1] = (char)('0' + x / 100 % 10);
+        p[2] = (char)('0' + x / 10 % 10);
+        p[3] = (char)('0' + x % 10);
+        return p + 4;
+    }
+    char tmp[12];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + x % 10);
+        x /= 10;
+    } while (x);
+    while (n < width)
+        tmp[n++] = '0';
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+/* "%04u-%02u-%02u" or "%04u-%02u-%02uT%02u:%02u:%02uZ", truncated to cap like snprintf */
+static void date_text(const mtr_mbus_datetime_t *dt, int with_time, char *out, size_t cap)
+{
+    char tmp[64], *p = tmp;
+    p = put_uint(p, dt->year, 4);
+    *p++ = '-';
+    p = put_uint(p, dt->month, 2);
+    *p++ = '-';
+    p = put_uint(p, dt->day, 2);
+    if (with_time) {
+        *p++ = 'T';
+        p = put_uint(p, dt->hour, 2);
+        *p++ = ':';
+        p = put_uint(p, dt->minute, 2);
+        *p++ = ':';
+        p = put_uint(p, dt->second, 2);
+        *p++ = 'Z';
+    }
+    *p = '\0';
+    copy_text(out, cap, tmp);
+}
+
+/* mtr_mbus_value_double() with exact powers of ten from a table instead of pow() */
+static double value_double(const mtr_mbus_value_t *v)
+{
+    static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    int e = v->exp10 < 0 ? -v->exp10 : v->exp10;
+    if (e > 22 || (v->kind != MTR_MBUS_V_INT && v->kind != MTR_MBUS_V_REAL))
+        return mtr_mbus_value_double(v);
+    double x = v->kind == MTR_MBUS_V_INT ? (double)v->number : v->real;
+    /* divide by 10^-e rather than multiply by an inexact 10^e, as the codec does */
+    return v->exp10 < 0 ? x / p10[e] : x * p10[e];
 }
 
 /* Function names that fit meter_record_t.function (16 bytes). */
@@ -28,8 +105,11 @@ static void hex_text(const uint8_t *p, size_t n, char *out, size_t cap)
 {
     size_t k = 0;
     out[0] = '\0';
-    for (size_t i = 0; i < n && k + 3 <= cap; i++)
-        k += (size_t)snprintf(out + k, cap - k, "%02X", p[i]);
+    for (size_t i = 0; i < n && k + 3 <= cap; i++) {
+        out[k++] = hex_digit[p[i] >> 4];
+        out[k++] = hex_digit[p[i] & 0xF];
+        out[k] = '\0';
+    }
 }
 
 static int clamp_int(uint64_t x)
@@ -45,23 +125,26 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
     out->storage = clamp_int(r->storage);
     out->tariff = clamp_int(r->tariff);
     out->subunit = (int)r->subunit;
-    snprintf(out->function, sizeof out->function, "%s", function_word(r->function));
+    copy_text(out->function, sizeof out->function, function_word(r->function));
     int special = !r->has_vif || r->data_field == MTR_MBUS_DF_SPECIAL;
-    snprintf(out->name, sizeof out->name, "%s",
-             special ? "manufacturer_specific" : mtr_mbus_quantity_name(r->vi.quantity));
+    copy_text(out->name, sizeof out->name,
+              special ? "manufacturer_specific" : mtr_mbus_quantity_name(r->vi.quantity));
     if (r->vi.table == MTR_MBUS_VT_PLAIN_TEXT && r->text)
         mtr_mbus_text_copy(r->text, r->text_len, out->unit, sizeof out->unit);
     else if (!special)
-        snprintf(out->unit, sizeof out->unit, "%s", mtr_mbus_unit_name(r->vi.unit));
+        copy_text(out->unit, sizeof out->unit, mtr_mbus_unit_name(r->vi.unit));
     mtr_mbus_value_t v;
     int rc = mtr_mbus_value_decode(r, &v, NULL, 0);
     out->kind = METER_KIND_TEXT;
     if (rc != METER_OK) { /* BCD with A-F digits: the raw bytes, most significant first */
         char tmp[64];
         size_t k = 0;
-        for (size_t i = r->data_len; i-- > 0 && k + 3 <= sizeof tmp;)
-            k += (size_t)snprintf(tmp + k, sizeof tmp - k, "%02X", r->data[i]);
-        snprintf(out->text, sizeof out->text, "%s", k ? tmp : "");
+        for (size_t i = r->data_len; i-- > 0 && k + 3 <= sizeof tmp;) {
+            tmp[k++] = hex_digit[r->data[i] >> 4];
+            tmp[k++] = hex_digit[r->data[i] & 0xF];
+        }
+        tmp[k] = '\0';
+        copy_text(out->text, sizeof out->text, tmp);
         out->unit[0] = '\0';
         return;
     }
@@ -69,18 +152,27 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
     case MTR_MBUS_V_INT:
     case MTR_MBUS_V_REAL:
         out->kind = METER_KIND_NUMBER;
-        out->value = mtr_mbus_value_double(&v);
+        out->value = value_double(&v);
         break;
     case MTR_MBUS_V_DATE:
-        mtr_mbus_datetime_format(&v.dt, 0, out->text, sizeof out->text);
+        date_text(&v.dt, 0, out->text, sizeof out->text);
         out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_DATETIME:
-        mtr_mbus_datetime_format(&v.dt, 1, out->text, sizeof out->text);
+        date_text(&v.dt, 1, out->text, sizeof out->text);
         out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_TIME:
-        snprintf(out->text, sizeof out->text, "%02u:%02u:%02u", v.dt.hour, v.dt.minute, v.dt.second);
+        {
+            char tmp[16], *p = tmp;
+            p = put_uint(p, v.dt.hour, 2);
+            *p++ = ':';
+            p = put_uint(p, v.dt.minute, 2);
+            *p++ = ':';
+            p = put_uint(p, v.dt.second, 2);
+            *p = '\0';
+            copy_text(out->text, sizeof out->text, tmp);
+        }
         out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_TEXT:

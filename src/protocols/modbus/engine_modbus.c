@@ -68,18 +68,23 @@ static unsigned covered(const struct mtr_plan_item *items, size_t n)
     return total;
 }
 
+/* plans and item lists of up to this many values live on the stack */
+#define LOCAL_ITEMS 256
+
 static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const meter_quantity_t *qs,
                       meter_reading_t *out)
 {
     const struct mtr_mb_map *map = mtr_mb_map_of(m->model);
     struct mtr_mb_meter *mb = mtr_mb_meter(m);
-    struct mtr_plan_req *reqs = calloc(n, sizeof *reqs);
+    struct mtr_plan_req local[LOCAL_ITEMS];
+    struct mtr_plan_req *reqs = n <= LOCAL_ITEMS ? local : calloc(n, sizeof *reqs);
     size_t nreq = 0;
     if (!reqs)
         return mtr_set_err(m, METER_ENOMEM, "out of memory planning %zu reads", n);
     int rc = mtr_plan(items, n, map->blocks, map->nblocks, mb->max_regs, !mb->no_bridge, reqs, n, &nreq);
     if (rc != METER_OK) {
-        free(reqs);
+        if (reqs != local)
+            free(reqs);
         fail_items(m, items, n, rc, out);
         return mtr_set_err(m, rc, "cannot plan the reads (limit %u registers)", mb->max_regs);
     }
@@ -135,13 +140,39 @@ static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const m
             }
         }
     }
-    free(reqs);
+    if (reqs != local)
+        free(reqs);
     return first_rc;
+}
+
+/* Put the items in the order of the model's table rows (tags ascending within
+ * a row), which is close to address order, so the planner's sort is a pass. */
+static void order_by_row(const struct mtr_mb_map *map, struct mtr_plan_item *items, size_t n,
+                         const meter_quantity_t *qs, const struct mtr_model *model)
+{
+    enum { MAXROWS = 512 };
+    uint16_t head[MAXROWS], next[LOCAL_ITEMS];
+    struct mtr_plan_item sorted[LOCAL_ITEMS];
+    if (n < 2 || n > LOCAL_ITEMS || map->nregs > MAXROWS)
+        return;
+    for (size_t r = 0; r < map->nregs; r++)
+        head[r] = UINT16_MAX;
+    for (size_t i = n; i-- > 0;) {
+        size_t r = (size_t)(mtr_mb_row(model, qs[items[i].tag]) - map->regs);
+        next[i] = head[r];
+        head[r] = (uint16_t)i;
+    }
+    size_t k = 0;
+    for (size_t r = 0; r < map->nregs; r++)
+        for (unsigned i = head[r]; i != UINT16_MAX; i = next[i])
+            sorted[k++] = items[i];
+    memcpy(items, sorted, n * sizeof *items);
 }
 
 int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out)
 {
-    struct mtr_plan_item *items = calloc(n ? n : 1, sizeof *items);
+    struct mtr_plan_item local[LOCAL_ITEMS];
+    struct mtr_plan_item *items = n <= LOCAL_ITEMS ? local : calloc(n, sizeof *items);
     if (!items)
         return mtr_set_err(m, METER_ENOMEM, "out of memory");
     size_t k = 0;
@@ -166,8 +197,10 @@ int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_read
         items[k].tag = i;
         k++;
     }
+    order_by_row(mtr_mb_map_of(m->model), items, k, qs, m->model);
     int rc = k ? read_items(m, items, k, qs, out) : METER_OK;
-    free(items);
+    if (items != local)
+        free(items);
     m->stats.max_registers = mtr_mb_meter(m)->max_regs;
     if (first_rc != METER_OK)
         return first_rc;

@@ -2,7 +2,9 @@
 /* The Modbus protocol as the core sees it: its schemes (rtu:, tcp:) and
  * connection-string options, a handle's Modbus state (word order, the learned
  * read limit), the row look-up of the drivers' maps, and the ops table. */
+#include <pthread.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "protocols/modbus/modbus_internal.h"
@@ -28,15 +30,63 @@ static const struct mtr_opt opts[] = {
 };
 _Static_assert(sizeof(struct mtr_mb_opts) <= MTR_POPT_MAX, "options fit a connection");
 
+static const struct mtr_mb_reg *row_search(const struct mtr_model *model, meter_quantity_t q)
+{
+    const struct mtr_mb_map *map = mtr_mb_map_of(model);
+    for (size_t i = 0; i < map->nregs; i++)
+        if (map->regs[i].q == q && mtr_model_has_row(model, &map->regs[i]))
+            return &map->regs[i];
+    return NULL;
+}
+
+/* The quantity -> row index of every registered Modbus model, built once:
+ * row_index[k][q] is the row's place in the table + 1, 0 for none. Models
+ * beyond ROW_MODELS (or built elsewhere, as in a test) are searched instead. */
+#define ROW_MODELS 64
+static const struct mtr_model *row_model[ROW_MODELS];
+static uint16_t row_index[ROW_MODELS][METER_Q_COUNT_];
+static size_t row_models;
+static pthread_once_t row_once = PTHREAD_ONCE_INIT;
+
+static void row_index_build(void)
+{
+    for (size_t i = 0, n = mtr_model_total(); i < n && row_models < ROW_MODELS; i++) {
+        const struct mtr_model *model = mtr_model_at(i);
+        if (model->proto != &mtr_proto_modbus || mtr_mb_map_of(model)->nregs >= UINT16_MAX)
+            continue;
+        for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
+            const struct mtr_mb_reg *r = row_search(model, (meter_quantity_t)q);
+            row_index[row_models][q] = r ? (uint16_t)(r - mtr_mb_map_of(model)->regs + 1) : 0;
+        }
+        row_model[row_models++] = model;
+    }
+}
+
 const struct mtr_mb_reg *mtr_mb_row(const struct mtr_model *model, meter_quantity_t q)
 {
     const struct mtr_mb_map *map = mtr_mb_map_of(model);
     if (!map)
         return NULL;
-    for (size_t i = 0; i < map->nregs; i++)
-        if (map->regs[i].q == q && mtr_model_has_row(model, &map->regs[i]))
-            return &map->regs[i];
-    return NULL;
+    if ((unsigned)q >= METER_Q_COUNT_)
+        return NULL;
+    pthread_once(&row_once, row_index_build);
+    /* callers ask about one model many times in a row (a snapshot's quantity list) */
+    static _Thread_local const struct mtr_model *last_model;
+    static _Thread_local long last_place;
+    long place = -1;
+    if (model == last_model) {
+        place = last_place;
+    } else {
+        for (size_t k = 0; k < row_models && place < 0; k++)
+            if (row_model[k] == model)
+                place = (long)k;
+        last_model = model;
+        last_place = place;
+    }
+    if (place < 0)
+        return row_search(model, q);
+    unsigned k = row_index[place][q];
+    return k ? &map->regs[k - 1] : NULL;
 }
 
 static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
