@@ -74,9 +74,11 @@ const struct help_entry help_entries[] = {
      "Run an action; clearing energy needs --yes.\n"
      "  -n, --dry-run   print the frame, send nothing\n"
      "  -y, --yes       allow an action that loses data"},
-    {"meter", "relay", "meter relay -m MODEL -c CONNECTION [--dry-run] on|off",
-     "Switch a meter's relay (Compere KPM31).\n"
-     "  -n, --dry-run   print the frame, send nothing"},
+    {"meter", "relay", "meter relay -m MODEL -c CONNECTION [--dry-run] --yes on|off",
+     "Switch a meter's relay (Compere KPM31). Off cuts the power behind it, on\n"
+     "re-energises a circuit someone may be working on: it needs --yes.\n"
+     "  -n, --dry-run   print the frame, send nothing\n"
+     "  -y, --yes       switch it"},
     {"meter", "scan", "meter scan -c mbus:DEVICE[?baud=2400] [--primary] [--secondary] [--hex-ids] [--json]",
      "Find the meters on an M-Bus line, by primary and/or secondary address.\n"
      "  --primary, --secondary     which scans (default: both)\n"

@@ -28,7 +28,9 @@ static int run(const char *cmd, const char *model, const char *conn, struct op *
 {
     char err[256];
     meter_t *m;
-    int rc = meter_open(&m, model, conn, err, sizeof err);
+    /* a dry run opens nothing: the frames come from the model and the connection string */
+    int rc = dry ? meter_open_offline(&m, model, conn, err, sizeof err)
+                 : meter_open(&m, model, conn, err, sizeof err);
     if (rc != METER_OK) {
         fprintf(stderr, "meter %s: %s (%s)\n", cmd, err, meter_errname(rc));
         return cli_open_exit(rc);
@@ -69,6 +71,9 @@ static int run(const char *cmd, const char *model, const char *conn, struct op *
                             "programs (and meters) on this bus must follow, or it is off the bus. ");
         if (risks & METER_RISK_DATA)
             fprintf(stderr, "Clearing energy erases the meter's energy registers for good. ");
+        if (risks & METER_RISK_LOAD)
+            fprintf(stderr, "Switching the relay switches a load: off cuts the power behind it, "
+                            "on re-energises a circuit someone may be working on. ");
         fprintf(stderr, "Add --yes to do it (or --dry-run to see the frames).\n");
         meter_close(m);
         return TOOL_EXIT_USAGE;
@@ -83,7 +88,10 @@ static int run(const char *cmd, const char *model, const char *conn, struct op *
             status = 1;
             break;
         }
-        printf("%s: done, read back\n", ops[i].label);
+        int verified = ops[i].is_action ? meter_action_verified(m, ops[i].action)
+                                        : meter_setting_verified(m, ops[i].setting);
+        printf("%s: %s\n", ops[i].label,
+               verified == 1 ? "done, read back" : "sent, acknowledged (cannot be read back)");
     }
     meter_close(m);
     return status;
@@ -169,7 +177,7 @@ int cmd_relay(int argc, char **argv)
     int dry = 0, yes = 0;
     if (parse_common(argc, argv, &model, &conn, &dry, &yes) < 0 || optind != argc - 1 ||
         (strcmp(argv[optind], "on") && strcmp(argv[optind], "off"))) {
-        fprintf(stderr, "usage: meter relay -m MODEL -c CONNECTION [--dry-run] on|off\n");
+        fprintf(stderr, "usage: meter relay -m MODEL -c CONNECTION [--dry-run] [--yes] on|off\n");
         return 2;
     }
     struct op o = {.setting = METER_SETTING_RELAY, .value = argv[optind], .label = "relay"};

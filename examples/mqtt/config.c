@@ -129,72 +129,14 @@ static int parse_quantities(struct parser *p, const char *v)
  * for the model's protocol, a target, options of the form key=value with keys
  * the scheme knows (docs/connection-strings.md). The values are checked by the
  * library when the bus opens (it has no call that checks without opening). */
-static const struct scheme {
-    const char *name, *protocol, *keys;
-    int net;
-} schemes[] = {
-    {"rtu", "modbus", ",baud,parity,data,stop,rs485,id,timeout,retries,words,max_regs,", 0},
-    {"tcp", "modbus", ",id,timeout,retries,words,max_regs,", 1},
-    {"mbus", "mbus", ",baud,addr,secondary,select_c,telegrams,echo,timeout,retries,", 0},
-    {"mbus-tcp", "mbus", ",addr,secondary,select_c,telegrams,echo,timeout,retries,", 2},
-    {"iec", "iec62056", ",baud,device,password,wakeup,delay,dtr,rts,echo,bcc,max_baud,timeout,", 0},
-    {"iec-tcp", "iec62056", ",device,password,wakeup,delay,echo,bcc,max_baud,timeout,", 2},
-};
-
+/* the connection string as the library reads it, without opening anything; the
+ * model too when it is known (an unknown model is reported on its own line) */
 static int check_connection(struct parser *p, const char *model, const char *conn, int line)
 {
-    const char *colon = strchr(conn, ':');
-    const struct scheme *sc = NULL;
-    for (size_t i = 0; colon && i < sizeof schemes / sizeof schemes[0]; i++)
-        if (strlen(schemes[i].name) == (size_t)(colon - conn) && !strncmp(conn, schemes[i].name, (size_t)(colon - conn)))
-            sc = &schemes[i];
-    if (!sc)
-        return fail(p, line, "bad connection '%s': unknown scheme (rtu, tcp, mbus, mbus-tcp, iec, iec-tcp)", conn);
+    char err[256];
     const meter_model_info_t *mi = mdl_find(model);
-    if (mi && strcmp(mi->protocol, sc->protocol))
-        return fail(p, line, "bad connection '%s': %s speaks %s, %s: is for %s", conn, mi->name, mi->protocol,
-                    sc->name, sc->protocol);
-    const char *target = colon + 1, *q = strchr(target, '?');
-    size_t tlen = q ? (size_t)(q - target) : strlen(target);
-    if (!tlen)
-        return fail(p, line, "bad connection '%s': no %s", conn, sc->net ? "host" : "device path");
-    if (!sc->net && target[0] != '/')
-        return fail(p, line, "bad connection '%s': the device is a path (/dev/ttyUSB0)", conn);
-    if (sc->net) {
-        const char *end = target + tlen, *portsep = NULL;
-        if (target[0] == '[') {
-            const char *rb = memchr(target, ']', tlen);
-            if (!rb || rb == target + 1)
-                return fail(p, line, "bad connection '%s': bad [IPv6] host", conn);
-            portsep = rb + 1 < end && rb[1] == ':' ? rb + 1 : NULL;
-        } else {
-            for (const char *c = target; c < end; c++)
-                if (*c == ':')
-                    portsep = c;
-            if (portsep == target)
-                return fail(p, line, "bad connection '%s': no host", conn);
-        }
-        if (!portsep && sc->net == 2)
-            return fail(p, line, "bad connection '%s': %s: needs host:port", conn, sc->name);
-        if (portsep) {
-            char *e;
-            long port = strtol(portsep + 1, &e, 10);
-            if (portsep + 1 == end || e != end || port < 1 || port > 65535)
-                return fail(p, line, "bad connection '%s': bad port (1 to 65535)", conn);
-        }
-    }
-    for (const char *kv = q ? q + 1 : NULL; kv;) {
-        const char *amp = strchr(kv, '&'), *eq = strchr(kv, '=');
-        size_t len = amp ? (size_t)(amp - kv) : strlen(kv);
-        if (!eq || eq >= kv + len || eq == kv || eq + 1 == kv + len)
-            return fail(p, line, "bad connection '%s': '%.*s' is not key=value", conn, (int)len, kv);
-        char key[34];
-        snprintf(key, sizeof key, ",%.*s,", (int)(eq - kv) < 30 ? (int)(eq - kv) : 30, kv);
-        if (!strstr(sc->keys, key))
-            return fail(p, line, "bad connection '%s': unknown option '%.*s' for %s: (known: %.*s)", conn,
-                        (int)(eq - kv), kv, sc->name, (int)strlen(sc->keys) - 2, sc->keys + 1);
-        kv = amp ? amp + 1 : NULL;
-    }
+    if (meter_connection_check(mi ? mi->name : NULL, conn, err, sizeof err) != METER_OK)
+        return fail(p, line, "bad connection '%s': %s", conn, err);
     return 0;
 }
 

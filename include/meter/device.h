@@ -95,6 +95,30 @@ METER_API meter_status_t meter_open(meter_t **out, const char *model, const char
                          char *errbuf, size_t errlen);
 
 /**
+ * @brief Open a meter without opening its link: the model and connection string are
+ * parsed and checked as meter_open() checks them (every option, its range, the
+ * protocol's addressing), nothing is opened or sent. Good for dry runs
+ * (meter_setting_frame()), quantity lists and configuration checks. Every exchange on
+ * it returns METER_ESTATE.
+ * @return as meter_open(), without the link's errors.
+ * @since 0.2
+ */
+METER_API meter_status_t meter_open_offline(meter_t **out, const char *model, const char *connection,
+                                            char *errbuf, size_t errlen);
+
+/**
+ * @brief Check a connection string without opening anything: its grammar, every
+ * option and its range and, with a model, that the model speaks the scheme's
+ * protocol and takes its options (as meter_open_offline()).
+ * @param model a model name or alias, or NULL for the string alone
+ * @return METER_OK, or what meter_open() would say (METER_ECONNSTR, METER_EOPTION,
+ *         METER_EMODEL, METER_EUNSUPPORTED …) with the message in @p errbuf.
+ * @since 0.2
+ */
+METER_API meter_status_t meter_connection_check(const char *model, const char *connection,
+                                                char *errbuf, size_t errlen);
+
+/**
  * @brief Open a meter on a bus that is already open (several meters, one port).
  * @param options  the per-meter part of a connection string, e.g. "id=3&timeout=800",
  *                 or NULL/"" for the model's defaults. Line options (baud …) belong to the bus.

@@ -24,7 +24,8 @@ static void apply_line_defaults(struct mtr_conn *c)
         c->stop_bits = 1;
 }
 
-int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *err, size_t len)
+int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, int offline, char *err,
+                      size_t len)
 {
     *out = NULL;
     struct meter_bus *b = calloc(1, sizeof *b);
@@ -43,11 +44,14 @@ int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *er
     atomic_init(&b->cancel.flag, (atomic_int *)NULL);
     pthread_mutex_init(&b->lock, NULL);
     pthread_mutex_init(&b->ref_lock, NULL);
+    pthread_mutex_init(&b->log_lock, NULL);
     b->ops = c->proto;
-    int rc = b->ops->bus_open(b, err, len);
+    b->offline = offline;
+    int rc = offline ? METER_OK : b->ops->bus_open(b, err, len);
     if (rc != METER_OK) {
         close(b->cancel.rd);
         close(b->cancel.wr);
+        pthread_mutex_destroy(&b->log_lock);
         pthread_mutex_destroy(&b->lock);
         pthread_mutex_destroy(&b->ref_lock);
         free(b);
@@ -66,7 +70,7 @@ meter_status_t meter_bus_open(meter_bus_t **out, const char *connection, char *e
     int rc = mtr_conn_parse(connection, &c, MTR_CONN_LINE, errbuf, errlen);
     if (rc != METER_OK)
         return rc;
-    return mtr_bus_open_conn(out, &c, errbuf, errlen);
+    return mtr_bus_open_conn(out, &c, 0, errbuf, errlen);
 }
 
 void mtr_bus_ref(struct meter_bus *b)
@@ -122,9 +126,11 @@ void meter_bus_close(meter_bus_t *b)
     pthread_mutex_unlock(&b->ref_lock);
     if (left > 0)
         return;
-    b->ops->bus_close(b);
+    if (!b->offline)
+        b->ops->bus_close(b);
     close(b->cancel.rd);
     close(b->cancel.wr);
+    pthread_mutex_destroy(&b->log_lock);
     pthread_mutex_destroy(&b->lock);
     pthread_mutex_destroy(&b->ref_lock);
     free(b);
@@ -134,6 +140,8 @@ void meter_bus_set_log(meter_bus_t *b, meter_log_fn fn, void *userdata)
 {
     if (!b)
         return;
+    pthread_mutex_lock(&b->log_lock);
     b->log = fn;
     b->log_ud = userdata;
+    pthread_mutex_unlock(&b->log_lock);
 }

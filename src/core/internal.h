@@ -180,6 +180,9 @@ struct mtr_proto_ops {
                        unsigned *risk);
     int (*cfg_apply)(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size_t cap,
                      size_t *flen);
+    /* 1: a write is read back and checked after it is sent; 0: the meter's acknowledgement is
+     * all there is; or a status (METER_EUNSUPPORTED) */
+    int (*cfg_verified)(const meter_t *m, const struct mtr_cfg *c);
     /* optional: all records in one session (NULL: the snapshot as records) */
     int (*records)(meter_t *m, meter_record_t *out, size_t cap, size_t *n);
     /* optional: a snapshot of what the meter really sends (NULL: read every quantity listed) */
@@ -206,10 +209,12 @@ struct meter_bus {
     pthread_mutex_t lock;     /* held for one exchange (mtr_bus_lock) */
     pthread_mutex_t ref_lock; /* guards refs */
     int refs;
+    int offline; /* meter_open_offline(): no link; exchanges are METER_ESTATE */
     struct mtr_cancel cancel; /* waits on this bus also poll cancel.rd */
     struct mtr_conn conn;
     void *link; /* the protocol's link object */
     void *priv; /* the protocol's bus state, if any */
+    pthread_mutex_t log_lock; /* meter_bus_set_log() may be called while meters log */
     meter_log_fn log;
     void *log_ud;
 };
@@ -238,8 +243,11 @@ void mtr_call_start(meter_t *m);
 
 /** Take a reference on a bus (a meter opened on it). */
 void mtr_bus_ref(struct meter_bus *b);
-/** Open a bus from a parsed connection. */
-int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, char *err, size_t len);
+/** Open a bus from a parsed connection (offline: parsed and checked, no link opened). */
+int mtr_bus_open_conn(struct meter_bus **out, const struct mtr_conn *c, int offline, char *err,
+                      size_t len);
+/** METER_OK, or METER_ESTATE (with the message) for a handle opened offline. */
+int mtr_online(meter_t *m);
 /** Take m's bus for one exchange (every protocol's only way to the lock).
  *  @return METER_OK (the lock is held), or METER_ECANCELED (meter_cancel() came
  *  while waiting; the lock is not held). */

@@ -12,11 +12,13 @@ static meter_log_fn log_target(const meter_t *m, void **ud)
         *ud = m->log_ud;
         return m->log;
     }
-    if (m->bus && m->bus->log) {
-        *ud = m->bus->log_ud;
-        return m->bus->log;
-    }
-    return NULL;
+    if (!m->bus)
+        return NULL;
+    pthread_mutex_lock(&m->bus->log_lock);
+    meter_log_fn fn = m->bus->log;
+    *ud = m->bus->log_ud;
+    pthread_mutex_unlock(&m->bus->log_lock);
+    return fn;
 }
 
 void mtr_log(const meter_t *m, meter_log_level_t level, const char *fmt, ...)

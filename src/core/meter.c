@@ -52,8 +52,8 @@ static const struct mtr_model *find_model(const char *name, char *err, size_t le
     return model;
 }
 
-meter_status_t meter_open(meter_t **out, const char *model_name, const char *connection, char *err,
-               size_t len)
+static meter_status_t open_meter(meter_t **out, const char *model_name, const char *connection,
+                                 int offline, char *err, size_t len)
 {
     if (!out)
         return mtr_err(err, len, METER_EINVAL, "NULL output pointer");
@@ -77,13 +77,47 @@ meter_status_t meter_open(meter_t **out, const char *model_name, const char *con
         c.set |= MTR_SET_PARITY;
     }
     struct meter_bus *bus;
-    if ((rc = mtr_bus_open_conn(&bus, &c, err, len)) != METER_OK)
+    if ((rc = mtr_bus_open_conn(&bus, &c, offline, err, len)) != METER_OK)
         return rc;
     /* the bus's one reference passes to the meter */
     rc = attach(out, bus, model, &c, err, len);
     if (rc != METER_OK)
         meter_bus_close(bus);
     return rc;
+}
+
+meter_status_t meter_open(meter_t **out, const char *model_name, const char *connection, char *err,
+                          size_t len)
+{
+    return open_meter(out, model_name, connection, 0, err, len);
+}
+
+meter_status_t meter_open_offline(meter_t **out, const char *model_name, const char *connection,
+                                  char *err, size_t len)
+{
+    return open_meter(out, model_name, connection, 1, err, len);
+}
+
+meter_status_t meter_connection_check(const char *model_name, const char *connection, char *err,
+                                      size_t len)
+{
+    if (!model_name) {
+        struct mtr_conn c;
+        return mtr_conn_parse(connection, &c, MTR_CONN_ALL, err, len);
+    }
+    meter_t *m;
+    int rc = open_meter(&m, model_name, connection, 1, err, len);
+    if (rc == METER_OK)
+        meter_close(m);
+    return rc;
+}
+
+int mtr_online(meter_t *m)
+{
+    if (m->bus->offline)
+        return mtr_set_err(m, METER_ESTATE, "%s was opened offline (meter_open_offline): "
+                           "nothing is sent", m->model->info.name);
+    return METER_OK;
 }
 
 meter_status_t meter_open_on_bus(meter_t **out, meter_bus_t *bus, const char *model_name, const char *options,
@@ -125,6 +159,15 @@ meter_status_t meter_read_list(meter_t *m, const meter_quantity_t *qs, size_t n,
     if (!m || (n && (!qs || !out)))
         return m ? mtr_set_err(m, METER_EINVAL, "NULL quantity list or output") : METER_EINVAL;
     mtr_call_start(m);
+    int rc = mtr_online(m);
+    if (rc != METER_OK) {
+        for (size_t i = 0; i < n; i++) {
+            memset(&out[i], 0, sizeof out[i]);
+            out[i].quantity = qs[i];
+            out[i].status = rc;
+        }
+        return rc;
+    }
     return m->bus->ops->read(m, qs, n, out);
 }
 
@@ -146,6 +189,9 @@ meter_status_t meter_snapshot(meter_t *m, meter_reading_t *out, size_t cap, size
         return m ? mtr_set_err(m, METER_EINVAL, "NULL count pointer") : METER_EINVAL;
     *n = 0;
     mtr_call_start(m);
+    int orc = mtr_online(m);
+    if (orc != METER_OK)
+        return orc;
     if (m->bus->ops->snapshot) {
         return m->bus->ops->snapshot(m, out, cap, n);
     }

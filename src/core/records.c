@@ -27,6 +27,9 @@ meter_status_t meter_read_records(meter_t *m, meter_record_t *out, size_t cap, s
         return m ? mtr_set_err(m, METER_EINVAL, "NULL records or count") : METER_EINVAL;
     *n = 0;
     mtr_call_start(m);
+    int orc = mtr_online(m);
+    if (orc != METER_OK)
+        return orc;
     if (m->bus->ops->records)
         return m->bus->ops->records(m, out, cap, n);
     size_t need = meter_quantities(m, NULL, 0);

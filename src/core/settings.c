@@ -79,6 +79,24 @@ meter_status_t meter_action_risk(const meter_t *m, meter_action_t a, unsigned *r
     return m->bus->ops->cfg_allowed(m, &c, NULL, 0, risk);
 }
 
+int meter_setting_verified(const meter_t *m, meter_setting_t s)
+{
+    struct mtr_cfg c = {MTR_CFG_SETTING, (int)s, ""};
+    int rc = check(m, &c);
+    if (rc != METER_OK)
+        return rc;
+    return m->bus->ops->cfg_verified ? m->bus->ops->cfg_verified(m, &c) : 0;
+}
+
+int meter_action_verified(const meter_t *m, meter_action_t a)
+{
+    struct mtr_cfg c = {MTR_CFG_ACTION, (int)a, NULL};
+    int rc = check(m, &c);
+    if (rc != METER_OK)
+        return rc;
+    return m->bus->ops->cfg_verified ? m->bus->ops->cfg_verified(m, &c) : 0;
+}
+
 static int apply(meter_t *m, const struct mtr_cfg *c, uint8_t *buf, size_t cap, size_t *len)
 {
     int rc = check(m, c);
@@ -90,6 +108,8 @@ static int apply(meter_t *m, const struct mtr_cfg *c, uint8_t *buf, size_t cap, 
     if (buf && (!len || !cap))
         return mtr_set_err(m, METER_EINVAL, "no room for the frame");
     mtr_call_start(m);
+    if (!buf && (rc = mtr_online(m)) != METER_OK)
+        return rc;
     return m->bus->ops->cfg_apply(m, c, buf, cap, len);
 }
 

@@ -4,6 +4,7 @@
  * values differ, so a request answered for the wrong meter shows as a wrong
  * value. Run under ThreadSanitizer by scripts/test.sh. */
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -80,6 +81,66 @@ static void test_shared_bus_from_threads(void **state)
     sim_thread_stop(&st);
 }
 
+/* meter_bus_set_log() while the bus's meters read from other threads (TSan: no race) */
+static atomic_int logged;
+
+static void count_log(meter_log_level_t level, const char *msg, void *ud)
+{
+    (void)level;
+    (void)msg;
+    (void)ud;
+    atomic_fetch_add(&logged, 1);
+}
+
+struct toggler {
+    meter_bus_t *bus;
+    atomic_int stop;
+};
+
+static void *toggle_log(void *arg)
+{
+    struct toggler *t = arg;
+    for (unsigned k = 0; !atomic_load(&t->stop); k++)
+        meter_bus_set_log(t->bus, k % 2 ? count_log : NULL, NULL);
+    meter_bus_set_log(t->bus, count_log, NULL);
+    return NULL;
+}
+
+static void test_bus_log_while_reading(void **state)
+{
+    (void)state;
+    struct sim_thread st;
+    const int ids[] = {1, 2, 0};
+    assert_int_equal(sim_thread_start(&st, "pty", "klefr-6924", ids, 1), METER_OK);
+    char err[256];
+    meter_bus_t *bus;
+    assert_int_equal(meter_bus_open(&bus, meter_sim_endpoint(st.sim), err, sizeof err), METER_OK);
+    struct worker w[2];
+    memset(w, 0, sizeof w);
+    for (int k = 0; k < 2; k++) {
+        char opts[32];
+        snprintf(opts, sizeof opts, "id=%d", k + 1);
+        w[k].id = k + 1;
+        assert_int_equal(meter_open_on_bus(&w[k].m, bus, "klefr-6924", opts, err, sizeof err), METER_OK);
+    }
+    struct toggler t = {bus, 0};
+    pthread_t tid;
+    assert_int_equal(pthread_create(&tid, NULL, toggle_log, &t), 0);
+    run_workers(w, 2);
+    atomic_store(&t.stop, 1);
+    pthread_join(tid, NULL);
+    /* the callback set last gets the next message */
+    int before = atomic_load(&logged);
+    assert_int_equal(meter_set_timeout(w[0].m, 1), METER_OK);
+    meter_close(w[1].m);
+    meter_bus_close(bus);
+    meter_reading_t r;
+    sim_thread_stop(&st); /* nobody answers now: the read fails and logs */
+    meter_read(w[0].m, METER_Q_VOLTAGE_L1, &r);
+    assert_true(atomic_load(&logged) > before);
+    meter_close(w[0].m);
+}
+
 static void test_separate_links_from_threads(void **state)
 {
     (void)state;
@@ -108,6 +169,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_shared_bus_from_threads),
         cmocka_unit_test(test_separate_links_from_threads),
+        cmocka_unit_test(test_bus_log_while_reading),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,8 +69,18 @@ set -e
 "$METER_BIN" set -m klefr-6924 -c "$EP?id=1" tariff=2 lcd_cycle_time=25 >/dev/null
 "$METER_BIN" read -m klefr-6924 -c "$EP?id=1" -q tariff,lcd_cycle_time --csv >"$TMP/set.csv"
 grep -qx 'tariff,2,,ok' "$TMP/set.csv" && grep -qx 'lcd_cycle_time,25,s,ok' "$TMP/set.csv" || fail "set"
-"$METER_BIN" relay -m compere-kpm31 -c "$EP?id=3" off >/dev/null
+set +e
+"$METER_BIN" relay -m compere-kpm31 -c "$EP?id=3" off 2>"$TMP/e10"; rc10=$?
+set -e
+[ $rc10 -eq 2 ] && grep -q "switches a load" "$TMP/e10" || fail "relay without --yes: $rc10 $(cat "$TMP/e10")"
+"$METER_BIN" read -m compere-kpm31 -c "$EP?id=3" -q relay --csv | grep -qx 'relay,1,,ok' || fail "a refused relay switch was sent"
+"$METER_BIN" relay -m compere-kpm31 -c "$EP?id=3" --yes off >"$TMP/relay.out"
+grep -qx 'relay: done, read back' "$TMP/relay.out" || fail "relay: $(cat "$TMP/relay.out")"
 "$METER_BIN" read -m compere-kpm31 -c "$EP?id=3" -q relay --csv | grep -qx 'relay,0,,ok' || fail "relay off"
+# a dry run opens nothing: the device may be absent
+"$METER_BIN" set -m klefr-6934 -c 'rtu:/dev/nonexistent-port?id=1' --dry-run address=10 >"$TMP/dry.out" ||
+    fail "dry run needs the device"
+grep -qx 'address: 01 06 40 03 00 0A EC 0D' "$TMP/dry.out" || fail "dry run: $(cat "$TMP/dry.out")"
 "$METER_BIN" reset -m compere-kpm31 -c "$EP?id=3" --yes energy >/dev/null
 "$METER_BIN" read -m compere-kpm31 -c "$EP?id=3" -q energy_active_total --csv | grep -qx 'energy_active_total,0,kWh,ok' ||
     fail "energy not cleared"

@@ -34,8 +34,11 @@ start_sim EP --model klefr-6923 --pty --frozen
 [ "$(json_get "$TMP/g.json" 'len(d["records"])')" = 9 ] || fail "generic read: $(cat "$TMP/g.json")"
 [ "$("$M" set -m klefr-6923 -c "$EP" --dry-run tariff=2)" = "tariff: 68 08 08 68 53 00 51 09 7C 01 54 02 80 16" ] ||
     fail "set --dry-run"
+# the tariff write is acknowledged by E5 only: the confirmation says no more than that
+[ "$("$M" set -m klefr-6923 -c "$EP" tariff=2)" = "tariff: sent, acknowledged (cannot be read back)" ] ||
+    fail "tariff confirmation"
 "$M" set -m klefr-6923 -c "$EP" address=5 2>/dev/null && fail "address change without --yes"
-"$M" set -m klefr-6923 -c "$EP" --yes address=5 >/dev/null || fail "address change"
+[ "$("$M" set -m klefr-6923 -c "$EP" --yes address=5)" = "address: done, read back" ] || fail "address change"
 "$M" read -m klefr-6923 -c "$EP?addr=5" -q energy_active_total >/dev/null || fail "read at the new address"
 "$M" scan -c "$EP?baud=9600&timeout=20&retries=0" --primary --json >"$TMP/s.json" || fail "scan"
 [ "$(json_get "$TMP/s.json" '[(m["primary"], m["secondary"], m["model"]) for m in d["meters"]]')" = "[(5, '0000000025CD0102', 'klefr-6923')]" ] ||

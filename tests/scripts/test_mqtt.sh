@@ -261,10 +261,10 @@ check_bad "bad.ini:1: [meter a] has no connection" '[meter a]\nmodel = klefr-692
 check_bad "bad.ini:3: expected 'key = value'" '[meter a]\nmodel = klefr-6924\nconnection\n'
 check_bad "bad.ini:3: unknown quantity 'voltage_l9'" '[meter a]\nmodel = klefr-6924\nquantities = voltage, voltage_l9\n'
 # --check opens nothing, yet refuses what can never work
-check_bad "bad.ini:3: bad connection 'tcp:': no host" '[meter a]\nmodel = klefr-6924\nconnection = tcp:\n'
+check_bad "bad.ini:3: bad connection 'tcp:': missing host after 'tcp:'" '[meter a]\nmodel = klefr-6924\nconnection = tcp:\n'
 check_bad "bad.ini:2: host is empty" '[mqtt]\nhost =\n[meter a]\nmodel = klefr-6924\nconnection = tcp:h\n'
 check_bad "bad.ini:4: klefr-6924 has no quantity 'relay'" '[meter a]\nmodel = klefr-6924\nconnection = tcp:127.0.0.1:9\nquantities = voltage, relay\n'
-check_bad "bad.ini:3: bad connection 'rtu:/dev/ttyUSB0': klefr-6923 speaks mbus" '[meter a]\nmodel = pro1-mb\nconnection = rtu:/dev/ttyUSB0\n'
+check_bad "bad.ini:3: bad connection 'rtu:/dev/ttyUSB0': model klefr-6923 speaks mbus" '[meter a]\nmodel = pro1-mb\nconnection = rtu:/dev/ttyUSB0\n'
 check_bad "bad.ini:2: '#' inside the value" '[meter a]\nmodel = klefr-6924  # the house\nconnection = tcp:h\n'
 printf '[meter a]\nmodel = kpm31\nconnection = rtu:/dev/nonexistent-tty?id=3\nquantities = voltage, relay\n' >"$TMP/good.ini"
 "$MQTT_BIN" -f "$TMP/good.ini" --check >"$TMP/good.out" || fail "--check opened the device? $(cat "$TMP/good.out")"

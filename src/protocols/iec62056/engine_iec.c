@@ -247,7 +247,17 @@ static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
 }
 
 const struct mtr_proto_ops mtr_proto_iec = {
-    "iec62056", schemes, sizeof schemes / sizeof schemes[0], opts, sizeof opts / sizeof opts[0],
-    bus_open, bus_close, attach, detach, read_list, quantities,
-    NULL,          NULL,       records,  snapshot,
+    .name = "iec62056",
+    .schemes = schemes,
+    .nschemes = sizeof schemes / sizeof schemes[0],
+    .opts = opts,
+    .nopts = sizeof opts / sizeof opts[0],
+    .bus_open = bus_open,
+    .bus_close = bus_close,
+    .attach = attach,
+    .detach = detach,
+    .read = read_list,
+    .quantities = quantities,
+    .records = records,
+    .snapshot = snapshot,
 };

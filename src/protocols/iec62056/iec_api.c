@@ -14,7 +14,7 @@ static int check(meter_t *m)
     if (m->model->proto != &mtr_proto_iec || !m->priv)
         return mtr_set_err(m, METER_EUNSUPPORTED, "%s does not speak IEC 62056-21",
                            m->model->info.name);
-    return METER_OK;
+    return mtr_online(m);
 }
 
 /* The first value of an answer's data, as sent (value and unit). */

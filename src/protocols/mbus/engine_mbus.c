@@ -345,7 +345,20 @@ const char *mtr_mbus_model_for(uint16_t man, uint8_t medium)
 }
 
 const struct mtr_proto_ops mtr_proto_mbus = {
-    "mbus", schemes, sizeof schemes / sizeof schemes[0], opts, sizeof opts / sizeof opts[0],
-    bus_open, bus_close, attach, detach, read_q, quantities,
-    mtr_mbus_cfg_allowed, mtr_mbus_cfg_apply, records, snapshot,
+    .name = "mbus",
+    .schemes = schemes,
+    .nschemes = sizeof schemes / sizeof schemes[0],
+    .opts = opts,
+    .nopts = sizeof opts / sizeof opts[0],
+    .bus_open = bus_open,
+    .bus_close = bus_close,
+    .attach = attach,
+    .detach = detach,
+    .read = read_q,
+    .quantities = quantities,
+    .cfg_allowed = mtr_mbus_cfg_allowed,
+    .cfg_apply = mtr_mbus_cfg_apply,
+    .cfg_verified = mtr_mbus_cfg_verified,
+    .records = records,
+    .snapshot = snapshot,
 };

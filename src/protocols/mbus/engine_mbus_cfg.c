@@ -155,6 +155,13 @@ static int on_header(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app_t
     return 1; /* the first telegram is enough */
 }
 
+/* what a write can be checked by: the telegram's header shows the address, the
+ * secondary address and (by answering at all) the speed; nothing else */
+static int verifiable(const struct mtr_mbus_wrow *w)
+{
+    return w->enc == MTR_MBUS_W_ADDRESS || w->enc == MTR_MBUS_W_SECONDARY || w->enc == MTR_MBUS_W_BAUD;
+}
+
 static int verify(meter_t *m, const struct mtr_mbus_wrow *w, double v, uint32_t id, unsigned old_baud)
 {
     struct seen s = {0, 0, 0};
@@ -168,8 +175,10 @@ static int verify(meter_t *m, const struct mtr_mbus_wrow *w, double v, uint32_t 
                                "answer at the new speed (%s); the line is back at %u Bd", v, keep,
                                old_baud);
         }
+        char why[sizeof m->err]; /* m->err is the message and the destination */
+        memcpy(why, m->err, sizeof why);
         return mtr_set_err(m, METER_EVERIFY, "the write was acknowledged, but reading back "
-                           "failed: %s", m->err);
+                           "failed: %s", why);
     }
     if (w->enc == MTR_MBUS_W_ADDRESS && s.a != (uint8_t)v)
         return mtr_set_err(m, METER_EVERIFY, "address %g written, the meter answers as %u", v, s.a);
@@ -229,7 +238,15 @@ int mtr_mbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size
     mtr_bus_unlock(m);
     if (rc != METER_OK)
         return rc;
-    if (w->enc != MTR_MBUS_W_ADDRESS && w->enc != MTR_MBUS_W_SECONDARY && w->enc != MTR_MBUS_W_BAUD)
+    if (!verifiable(w))
         return METER_OK; /* the telegram does not show these: the E5 is all the meter says */
     return verify(m, w, v, id, old_baud);
+}
+
+int mtr_mbus_cfg_verified(const meter_t *m, const struct mtr_cfg *c)
+{
+    const struct mtr_mbus_wrow *w = find_row(m, c);
+    if (!w)
+        return METER_EUNSUPPORTED;
+    return verifiable(w);
 }

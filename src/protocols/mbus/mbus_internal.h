@@ -156,6 +156,8 @@ int mtr_mbus_driver_fits(const struct mtr_mbus_driver *d, uint16_t man, uint8_t 
 extern const struct mtr_proto_ops mtr_proto_mbus;
 int mtr_mbus_cfg_allowed(const meter_t *m, const struct mtr_cfg *c, char *buf, size_t len,
                          unsigned *risk);
+/** 1: a write of this setting is checked by reading the meter back; 0: only its E5. */
+int mtr_mbus_cfg_verified(const meter_t *m, const struct mtr_cfg *c);
 int mtr_mbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size_t cap,
                        size_t *flen);
 

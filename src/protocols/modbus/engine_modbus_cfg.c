@@ -23,6 +23,14 @@ static const struct mtr_mb_cfg *find_cfg(const meter_t *m, const struct mtr_cfg 
     return NULL;
 }
 
+int mtr_modbus_cfg_verified(const meter_t *m, const struct mtr_cfg *c)
+{
+    const struct mtr_mb_cfg *r = find_cfg(m, c);
+    if (!r)
+        return METER_EUNSUPPORTED;
+    return r->expect != MTR_X_NONE;
+}
+
 static const char *what(const struct mtr_cfg *c)
 {
     return c->kind == MTR_CFG_SETTING ? meter_setting_name((meter_setting_t)c->id)
@@ -192,9 +200,12 @@ static int verify(meter_t *m, const struct mtr_mb_cfg *r, double v, const struct
     double tol = r->expect == MTR_X_CLEARED ? 0.1 : 1e-6 * fabs(want) + 1e-9;
     meter_reading_t rd;
     int rc = meter_read(m, r->readback, &rd);
-    if (rc != METER_OK)
+    if (rc != METER_OK) {
+        char why[sizeof m->err]; /* m->err is the message and the destination */
+        memcpy(why, m->err, sizeof why);
         return mtr_set_err(m, METER_EVERIFY, "%s was written, but reading it back failed: %s",
-                           what(c), m->err);
+                           what(c), why);
+    }
     if (fabs(rd.value - want) > tol)
         return mtr_set_err(m, METER_EVERIFY, "%s was written, but the meter reads back %g, not %g",
                            what(c), rd.value, want);

@@ -168,6 +168,8 @@ int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_read
 size_t mtr_modbus_quantities(const meter_t *m, meter_quantity_t *out, size_t cap);
 int mtr_modbus_cfg_allowed(const meter_t *m, const struct mtr_cfg *c, char *buf, size_t len,
                            unsigned *risk);
+/** 1: a write of this setting or action is read back and checked; 0: only acknowledged. */
+int mtr_modbus_cfg_verified(const meter_t *m, const struct mtr_cfg *c);
 int mtr_modbus_cfg_apply(meter_t *m, const struct mtr_cfg *c, uint8_t *frame, size_t cap,
                          size_t *flen);
 

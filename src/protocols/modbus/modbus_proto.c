@@ -112,8 +112,18 @@ static void detach(meter_t *m)
 }
 
 const struct mtr_proto_ops mtr_proto_modbus = {
-    "modbus", schemes, sizeof schemes / sizeof schemes[0], opts, sizeof opts / sizeof opts[0],
-    mtr_mb_link_open, mtr_mb_link_close, attach, detach,
-    mtr_modbus_read, mtr_modbus_quantities, mtr_modbus_cfg_allowed, mtr_modbus_cfg_apply,
-    NULL, NULL,
+    .name = "modbus",
+    .schemes = schemes,
+    .nschemes = sizeof schemes / sizeof schemes[0],
+    .opts = opts,
+    .nopts = sizeof opts / sizeof opts[0],
+    .bus_open = mtr_mb_link_open,
+    .bus_close = mtr_mb_link_close,
+    .attach = attach,
+    .detach = detach,
+    .read = mtr_modbus_read,
+    .quantities = mtr_modbus_quantities,
+    .cfg_allowed = mtr_modbus_cfg_allowed,
+    .cfg_apply = mtr_modbus_cfg_apply,
+    .cfg_verified = mtr_modbus_cfg_verified,
 };
