@@ -89,10 +89,23 @@ static void test_status_codes(void **state)
     assert_string_equal(meter_errname(METER_ESTATE), "METER_ESTATE");
     assert_string_equal(meter_errname(12345), "METER_UNKNOWN");
     assert_string_equal(meter_strerror(12345), "unknown status");
+    static const char *const blame[] = {"(caller)", "(device)", "(link)", "(bus)", "(system)",
+                                         "(model)"};
     for (int c = 0; c >= METER_STATUS_MIN_; c--) {
         assert_string_not_equal(meter_errname(c), "METER_UNKNOWN");
         assert_string_not_equal(meter_strerror(c), "unknown status");
+        /* every failure says whose doing it is (include/meter/error.h) */
+        const char *msg = meter_strerror(c), *close = strrchr(msg, '(');
+        int named = c == METER_OK;
+        for (size_t b = 0; close && b < sizeof blame / sizeof blame[0]; b++)
+            named |= strcmp(close, blame[b]) == 0;
+        if (!named)
+            fail_msg("%s: '%s' names no side", meter_errname(c), msg);
     }
+    /* a caller's mistake is never used for the meter's or the line's doing */
+    assert_non_null(strstr(meter_strerror(METER_EVALUE), "(device)"));
+    assert_non_null(strstr(meter_strerror(METER_EEXCEPTION), "(device)"));
+    assert_non_null(strstr(meter_strerror(METER_ESLAVE), "(link)"));
     assert_true(METER_VERSION_CHECK(0, 1, 0));
     assert_int_equal(meter_version(), METER_VERSION_HEX);
     assert_string_equal(meter_version_string(), METER_VERSION_STRING);
