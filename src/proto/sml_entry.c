@@ -40,7 +40,7 @@ static int read_i16(mtr_sml_cursor_t *c, int16_t *v, char *err, size_t errlen)
 /* the elements of a 72 [tag, data] list whose TL was read */
 static int time_body(mtr_sml_cursor_t *c, mtr_sml_time_t *t, char *err, size_t errlen)
 {
-    uint32_t tag;
+    uint32_t tag = 0;
     int rc = read_u32(c, &tag, "SML_Time tag", err, errlen);
     if (rc < 0)
         return rc;

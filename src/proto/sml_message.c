@@ -68,8 +68,8 @@ static int open_res(ctx_t *x)
  *     actGatewayTime?] */
 static int getlist_res(ctx_t *x, unsigned msg, bool *full)
 {
-    const uint8_t *srv;
-    size_t srv_len;
+    const uint8_t *srv = NULL;
+    size_t srv_len = 0;
     mtr_sml_time_t t;
     mtr_sml_tl_t tl;
     int rc;
