@@ -119,6 +119,23 @@ static const struct pin pins[] = {
     {"compere-kpm31", "energy_reactive_total_t4_m12", 0x019E, MTR_T_FLOAT, 0},
 };
 
+/* every model names its protocol once: the public info says what its ops table is,
+ * and every protocol is registered (src/protocols/protocols.c) */
+static void test_models_protocol(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < mtr_model_total(); k++) {
+        const struct mtr_model *m = mtr_model_at(k);
+        assert_non_null(m->proto);
+        assert_string_equal(m->info.protocol, m->proto->name);
+        int registered = 0;
+        for (size_t i = 0; mtr_protocols[i]; i++)
+            registered |= mtr_protocols[i] == m->proto;
+        assert_true(registered);
+        assert_non_null(meter_model_find(m->info.name));
+    }
+}
+
 static void test_pinned_addresses(void **state)
 {
     (void)state;
@@ -166,6 +183,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lint_every_model),
+        cmocka_unit_test(test_models_protocol),
         cmocka_unit_test(test_pinned_addresses),
         cmocka_unit_test(test_three_phase_rows),
     };
