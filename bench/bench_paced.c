@@ -90,7 +90,7 @@ static double timed(meter_t *m, read_fn f, meter_stats_t *d)
 static void report(const char *key, const char *what, double wall, double bound, const char *how)
 {
     double ratio = wall / bound;
-    printf("  %-44s %8.1f ms wall %8.1f ms bound  %.4f %s\n", what, wall * 1e3, bound * 1e3, ratio,
+    printf("  %-50s %8.1f ms wall %8.1f ms bound  %.4f %s\n", what, wall * 1e3, bound * 1e3, ratio,
            ratio <= 1.05 ? "" : "(above the 1.05 target)");
     printf("    bound: %s\n", how);
     char k[96];
