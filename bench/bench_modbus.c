@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Modbus benchmark, one run, four tables: (a) bus efficiency of a snapshot
+/* Modbus benchmark, one run, three tables: (a) bus efficiency of a snapshot
  * against one request per quantity, with the wire time at 9600 baud 8E1;
- * (b) a snapshot's wall time against a simulator paced like a 9600-baud line,
- * against the wire-time lower bound; (c) decoding throughput and heap
- * allocations; (d) snapshots per second from 120 simulated Modbus TCP meters
- * with 1, 2 and 4 polling threads. */
+ * (b) decoding throughput and heap allocations; (c) snapshots per second from
+ * 120 simulated Modbus TCP meters with 1, 2 and 4 polling threads. A paced
+ * snapshot against the wire's bound: bench_paced. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,38 +109,6 @@ static void efficiency(void)
     }
 }
 
-static void paced(void)
-{
-    const unsigned turnaround_us = 5000;
-    struct sim_run s;
-    if (sim_start(&s, "pty", "klefr-6934", 1, 1) < 0)
-        exit(1);
-    meter_sim_set(s.sim, METER_SIM_PACE_BAUD, (long)BAUD);
-    meter_sim_set(s.sim, METER_SIM_TURNAROUND_US, turnaround_us);
-    meter_t *m = open_at(meter_sim_endpoint(s.sim), "klefr-6934", 1);
-    size_t n = meter_quantities(m, NULL, 0), got;
-    meter_reading_t *r = calloc(n, sizeof *r);
-    const int runs = 5;
-    double t0 = now();
-    for (int i = 0; i < runs; i++)
-        meter_snapshot(m, r, n, &got);
-    double wall = (now() - t0) / runs;
-    meter_stats_t st = METER_STATS_INIT;
-    meter_get_stats(m, &st);
-    /* the simulator's line: each exchange takes (request + reply) bytes of wire time + turnaround */
-    double bound = ((double)(st.bytes_sent + st.bytes_received) * CHAR_S +
-                    (double)st.transactions * turnaround_us / 1e6) / runs;
-    printf("\n(b) klefr-6934 snapshot against a simulator paced at 9600 baud 8E1, %u ms turnaround\n",
-           turnaround_us / 1000);
-    printf("  %llu transactions per snapshot, wall %.1f ms, wire-time lower bound %.1f ms: "
-           "%.1f %% above the bound (target: within 10 %%)\n",
-           (unsigned long long)st.transactions / runs, wall * 1e3, bound * 1e3,
-           (wall / bound - 1) * 100);
-    free(r);
-    meter_close(m);
-    sim_end(&s);
-}
-
 static void decoding(void)
 {
     const struct mtr_model *model = mtr_model_find("klefr-6934");
@@ -164,7 +131,7 @@ static void decoding(void)
         }
     double dt = now() - t0;
     bench_counting = 0;
-    printf("\n(c) internal: decoding Modbus register rows (all %zu rows of klefr-6934, every value 1234.5; "
+    printf("\n(b) internal: decoding Modbus register rows (all %zu rows of klefr-6934, every value 1234.5; "
            "bench_snapshot times the public path)\n", map->nregs);
     printf("  %.2f million values/s (%.0f whole snapshots/s); heap allocations per value: %.3f (%s)\n",
            decoded / dt / 1e6, decoded / dt / (double)map->nregs,
@@ -212,7 +179,7 @@ static void scale(void)
         meter_get_stats(m[0], &a);
         meter_snapshot(m[0], r, 96, &got);
         meter_get_stats(m[0], &b);
-        printf("\n(d) polling %d simulated Modbus TCP meters (klefr-6934, %llu requests a snapshot, "
+        printf("\n(c) polling %d simulated Modbus TCP meters (klefr-6934, %llu requests a snapshot, "
                "counted) on 127.0.0.1, %d simulator threads\n", METERS,
                (unsigned long long)(b.transactions - a.transactions), SIMS);
     }
@@ -249,7 +216,6 @@ static void scale(void)
 int main(void)
 {
     efficiency();
-    paced();
     decoding();
     scale();
     return 0;

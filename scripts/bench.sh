@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Every benchmark, one command: a Release build, then each bench/bench_* program
 # prints its table (public decoders and snapshots beside the internal codec
-# figures, Modbus bus efficiency and paced wall time, many meters), and at the
+# figures, Modbus bus efficiency, paced reads against the wire's bound, many meters), and at the
 # end a machine-readable summary: one "key value" line per figure (the lines the
 # programs print as "@ key value"). BENCH_QUICK=1 runs every benchmark briefly.
 set -eu

@@ -305,6 +305,7 @@ int meter_sim_run(meter_sim_t *s)
                 continue;
             return METER_EIO;
         }
+        mtr_sim_heard(s); /* a paced reply counts the request's wire time from here */
         if (pfd[0].revents)
             break;
         if (pfd[1].revents & (POLLERR | POLLNVAL))

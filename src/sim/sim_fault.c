@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Fault injection and line pacing for the simulator's replies: drop, flip a
+/* Fault injection for the simulator's replies (paced through sim_pace.c): drop, flip a
  * bit, truncate, delay, answer as another slave, prepend noise, echo the
  * request, or answer with an exception — at a seeded, repeatable rate. */
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sim/sim_internal.h"
@@ -19,13 +18,6 @@ unsigned mtr_sim_random(struct meter_sim *s, unsigned n)
     return n ? (unsigned)((x * 0x2545F4914F6CDD1Dull) >> 33) % n : 0;
 }
 
-static void pause_us(unsigned long us)
-{
-    struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
-    while (nanosleep(&ts, &ts) < 0) {
-    }
-}
-
 static void put_raw(int fd, const uint8_t *p, size_t n)
 {
     while (n) {
@@ -37,14 +29,33 @@ static void put_raw(int fd, const uint8_t *p, size_t n)
     }
 }
 
-/* Out through the protocol's writer where it has one. */
-static void put(struct meter_sim *s, const struct mtr_sim_framing *fr, int fd, const uint8_t *p,
-                size_t n)
+/* Where a reply's bytes go: through the protocol's writer where it has one, and
+ * paced like the line when the simulator is paced. */
+struct sink {
+    struct meter_sim *s;
+    const struct mtr_sim_framing *fr;
+    int fd;
+    struct mtr_sim_line line;
+    int paced;
+    int64_t t; /* paced: the end of the last character written */
+};
+
+static int out(void *arg, const uint8_t *p, size_t n)
 {
-    if (fr->write)
-        fr->write(s, fd, p, n);
+    struct sink *k = arg;
+    if (k->fr->write)
+        k->fr->write(k->s, k->fd, p, n);
     else
-        put_raw(fd, p, n);
+        put_raw(k->fd, p, n);
+    return 0;
+}
+
+static void put(struct sink *k, const uint8_t *p, size_t n)
+{
+    if (k->paced)
+        mtr_sim_paced_write(k->s, &k->line, &k->t, p, n, out, k);
+    else
+        out(k, p, n);
 }
 
 /* Pick the fault for this reply (0: none). */
@@ -64,14 +75,26 @@ static unsigned pick(struct meter_sim *s)
 void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len, uint8_t *rsp,
                   size_t rsp_len, const struct mtr_sim_framing *fr)
 {
-    if (s->pace_baud) {
-        /* what a line at this baud (11 bits a character) takes for request and reply */
-        double us = (double)(req_len + rsp_len) * 11e6 / s->pace_baud + s->turnaround_us;
-        pause_us((unsigned long)us);
+    mtr_sim_send_line(s, fd, req, req_len, rsp, rsp_len, fr, NULL);
+}
+
+void mtr_sim_send_line(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len,
+                       uint8_t *rsp, size_t rsp_len, const struct mtr_sim_framing *fr,
+                       const struct mtr_sim_line *line)
+{
+    struct sink k = {s, fr, fd, {0}, 0, 0};
+    if (s->pace_baud && line && line->baud) {
+        /* the reply starts when the request has crossed the line, after the silence and the
+         * meter's turnaround; each character then arrives at its time */
+        k.line = *line;
+        k.paced = 1;
+        k.t = mtr_sim_reply_at(s, req_len, &k.line);
     }
     unsigned f = pick(s);
     switch (f) {
     case METER_SIM_F_DROP:
+        if (k.paced)
+            mtr_sim_line_done(s, &k.line, k.t);
         return;
     case METER_SIM_F_CORRUPT: {
         unsigned bit = mtr_sim_random(s, (unsigned)rsp_len * 8);
@@ -83,7 +106,10 @@ void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_le
             rsp_len = 1 + mtr_sim_random(s, (unsigned)rsp_len - 1);
         break;
     case METER_SIM_F_DELAY:
-        pause_us((unsigned long)s->delay_ms * 1000);
+        if (!k.paced)
+            k.t = mtr_sim_now_ns();
+        k.t += (int64_t)s->delay_ms * 1000000;
+        mtr_sim_wait_until(s, k.t);
         break;
     case METER_SIM_F_WRONG_ID:
         if (fr->readdress && fr->readdress(rsp, rsp_len) && fr->reseal)
@@ -94,25 +120,28 @@ void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_le
         unsigned n = 1 + mtr_sim_random(s, sizeof noise);
         for (unsigned i = 0; i < n; i++)
             noise[i] = (uint8_t)mtr_sim_random(s, 256);
-        put(s, fr, fd, noise, n);
+        put(&k, noise, n);
         break;
     }
     case METER_SIM_F_ECHO:
-        put(s, fr, fd, req, req_len);
+        put(&k, req, req_len);
         break;
     case METER_SIM_F_EXCEPTION: {
-        uint8_t out[64];
-        size_t n = fr->refusal ? fr->refusal(rsp, rsp_len, out, sizeof out) : 0;
+        uint8_t refused[64];
+        size_t n = fr->refusal ? fr->refusal(rsp, rsp_len, refused, sizeof refused) : 0;
         if (n) {
-            put(s, fr, fd, out, n);
-            return;
+            put(&k, refused, n);
+            rsp_len = 0;
         }
         break;
     }
     default:
         break;
     }
-    put(s, fr, fd, rsp, rsp_len);
+    if (rsp_len)
+        put(&k, rsp, rsp_len);
+    if (k.paced)
+        mtr_sim_line_done(s, &k.line, k.t);
 }
 
 unsigned long meter_sim_fault_count(const meter_sim_t *s, meter_sim_fault_t fault)

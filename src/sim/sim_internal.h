@@ -68,8 +68,10 @@ struct meter_sim {
     unsigned fault_rate;      /* per 1000 replies */
     uint64_t rng;             /* xorshift state */
     unsigned delay_ms;
-    unsigned pace_baud;
+    unsigned pace_baud;       /* 0: replies go out at once; else paced (sim_pace.c) */
     unsigned turnaround_us;
+    int64_t heard_ns;         /* when the bytes being served were first seen */
+    int64_t free_ns;          /* the line carries nothing before this (monotonic ns) */
     unsigned long fault_counts[8];
     int cap[2];               /* socketpair: a reply is built into cap[0], read from cap[1] */
     void *proto_ctx;      /* modbus_t * for Modbus */
@@ -87,6 +89,33 @@ void mtr_sim_meter_derive(struct mtr_sim_meter *sm);
 void mtr_sim_meter_clear_energy(struct mtr_sim_meter *sm);
 struct mtr_sim_meter *mtr_sim_find(struct meter_sim *s, int address);
 
+/* sim_pace.c: the line's clock when the simulator is paced */
+/** How a reply travels: the line's speed and its silences. */
+struct mtr_sim_line {
+    unsigned baud;   /* characters per second times bits */
+    unsigned bits;   /* a character's bits: start + data + parity + stop (11 for 8E1) */
+    int64_t gap_ns;  /* from the request's last character to the reply's first */
+    int64_t after_ns; /* the silence the line keeps after the reply */
+    int whole;       /* 1: the reply leaves in one piece at its end (a gateway on TCP) */
+    size_t overhead; /* bytes of each frame the serial line does not carry (TCP headers) */
+};
+typedef int (*mtr_sim_out_fn)(void *arg, const uint8_t *p, size_t n);
+int64_t mtr_sim_now_ns(void);
+/** The time n characters of bits each take at baud, ns (rounded up). */
+int64_t mtr_sim_chars_ns(size_t n, unsigned baud, unsigned bits);
+/** Sleep until the monotonic time t (ns); -1 when the simulator is stopping. */
+int mtr_sim_wait_until(struct meter_sim *s, int64_t t);
+/** Bytes of a request were seen now. */
+void mtr_sim_heard(struct meter_sim *s);
+/** When the reply to a request of req_chars characters may start on the line. */
+int64_t mtr_sim_reply_at(const struct meter_sim *s, size_t req_chars, const struct mtr_sim_line *l);
+/** Write p[0..n) from time *t on, character i not before *t + (i+1) character times;
+ * *t becomes the end of the last character. -1: stopping or the write failed. */
+int mtr_sim_paced_write(struct meter_sim *s, const struct mtr_sim_line *l, int64_t *t,
+                        const uint8_t *p, size_t n, mtr_sim_out_fn out, void *arg);
+/** A reply ended at t: the line is free after l's silence. */
+void mtr_sim_line_done(struct meter_sim *s, const struct mtr_sim_line *l, int64_t t);
+
 /* sim_fault.c */
 /** How a protocol's reply is changed on purpose by a fault (any hook may be NULL). */
 struct mtr_sim_framing {
@@ -99,9 +128,14 @@ struct mtr_sim_framing {
     /* how bytes go out (NULL: written as they are) */
     void (*write)(struct meter_sim *s, int fd, const uint8_t *p, size_t n);
 };
-/** Send a reply (req: the request as received) with faults and pacing applied. */
+/** Send a reply (req: the request as received) with faults applied, at once. */
 void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len, uint8_t *rsp,
                   size_t rsp_len, const struct mtr_sim_framing *fr);
+/** The same, paced on line when the simulator is paced (METER_SIM_PACE_BAUD) and line->baud
+ * is set: the reply starts when the request has crossed the line plus line->gap_ns. */
+void mtr_sim_send_line(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len,
+                       uint8_t *rsp, size_t rsp_len, const struct mtr_sim_framing *fr,
+                       const struct mtr_sim_line *line);
 /** A random number in [0, n). */
 unsigned mtr_sim_random(struct meter_sim *s, unsigned n);
 

@@ -53,6 +53,11 @@ struct sim_iec {
     uint8_t *rec;
     size_t rec_len, rec_cap;
     unsigned readout_baud, sessions;
+    /* pacing (METER_SIM_PACE_BAUD): the session's speed, when the request being answered was
+     * first seen, its characters, and when the next answer may start */
+    unsigned speed;
+    int64_t heard_ns, at_ns;
+    size_t req_chars;
 };
 
 static struct sim_iec *ctx(const meter_sim_t *s)
@@ -142,6 +147,8 @@ static int take(struct meter_sim *s, int fd)
         return -1;
     if (s->tcp)
         mtr_iec_7e1_decode(buf, (size_t)k);
+    if (!c->inn)
+        c->heard_ns = mtr_sim_now_ns(); /* a message starts */
     if (c->echo)
         send_raw(s, fd, buf, (size_t)k);
     record(c, buf, (size_t)k);
@@ -165,6 +172,51 @@ static unsigned reaction(const struct sim_iec *c)
     if (c->reaction_ms)
         return c->reaction_ms;
     return c->ident[3] >= 'a' && c->ident[3] <= 'z' ? 20 : 200;
+}
+
+/* ---- pacing: 7E1 (10 bits a character) at the session's speed ------------------- */
+
+struct out_ctx {
+    struct meter_sim *s;
+    int fd;
+};
+
+static int out_raw(void *arg, const uint8_t *p, size_t n)
+{
+    struct out_ctx *o = arg;
+    return send_raw(o->s, o->fd, p, n);
+}
+
+/* Send as the meter's UART would at baud: when paced, each character at its time, from
+ * the end of the reaction time (or now, if that has passed). */
+static int send_paced(struct meter_sim *s, int fd, unsigned baud, const uint8_t *p, size_t n)
+{
+    struct sim_iec *c = ctx(s);
+    if (!s->pace_baud)
+        return send_raw(s, fd, p, n);
+    struct mtr_sim_line l = {baud, 10, 0, 0, 0, 0};
+    struct out_ctx o = {s, fd};
+    int64_t now = mtr_sim_now_ns();
+    int64_t t = c->at_ns > now ? c->at_ns : now;
+    int rc = mtr_sim_paced_write(s, &l, &t, p, n, out_raw, &o);
+    mtr_sim_line_done(s, &l, t);
+    c->at_ns = t;
+    return rc;
+}
+
+/* The meter's reaction time after a request of chars characters at baud: when paced, it
+ * starts where the request's last character ends on the wire; else now. */
+static void react(struct meter_sim *s, size_t chars, unsigned baud)
+{
+    struct sim_iec *c = ctx(s);
+    if (!s->pace_baud) {
+        pause_ms(s, reaction(c));
+        return;
+    }
+    struct mtr_sim_line l = {baud, 10, (int64_t)reaction(c) * 1000000, 0, 0, 0};
+    s->heard_ns = c->heard_ns;
+    c->at_ns = mtr_sim_reply_at(s, chars, &l);
+    mtr_sim_wait_until(s, c->at_ns);
 }
 
 /* The client's speed on a pty (the master reads the slave's termios); 0 if unknown. */
@@ -198,12 +250,12 @@ static int send_at(struct meter_sim *s, int fd, unsigned baud, const uint8_t *p,
     }
     c->readout_baud = cb;
     if (!cb || cb == baud)
-        return send_raw(s, fd, p, n);
+        return send_paced(s, fd, baud, p, n);
     uint8_t junk[64];
     size_t k = n < sizeof junk ? n : sizeof junk;
     for (size_t i = 0; i < k; i++)
         junk[i] = (uint8_t)(0x78 | (p[i] & 0x80)); /* what a UART at the wrong speed makes of it */
-    return send_raw(s, fd, junk, k);
+    return send_paced(s, fd, baud, junk, k);
 }
 
 /* ---- registers and the readout ------------------------------------------------ */
@@ -375,7 +427,7 @@ static int send_readout(struct meter_sim *s, int fd, unsigned baud)
 static int answer(struct meter_sim *s, int fd, const uint8_t *p, size_t n, int keep)
 {
     struct sim_iec *c = ctx(s);
-    pause_ms(s, reaction(c));
+    react(s, c->req_chars, c->speed);
     if (keep && n <= sizeof c->last) {
         memcpy(c->last, p, n);
         c->last_len = n;
@@ -385,9 +437,9 @@ static int answer(struct meter_sim *s, int fd, const uint8_t *p, size_t n, int k
         uint8_t bad[MTR_IEC_FRAME_MAX];
         memcpy(bad, p, n);
         bad[n - 1] ^= 0x01;
-        return send_raw(s, fd, bad, n);
+        return send_paced(s, fd, c->speed, bad, n);
     }
-    return send_raw(s, fd, p, n);
+    return send_paced(s, fd, c->speed, p, n);
 }
 
 static int answer_data(struct meter_sim *s, int fd, const char *text)
@@ -482,6 +534,7 @@ static int serve_prog(struct meter_sim *s, int fd)
                 continue;
             }
             consume(c, used);
+            c->req_chars = used;
             answer_byte(s, fd, MTR_IEC_NAK);
             continue;
         }
@@ -490,6 +543,7 @@ static int serve_prog(struct meter_sim *s, int fd)
             continue;
         }
         consume(c, used);
+        c->req_chars = used;
         if (f.kind == MTR_IEC_FRAME_NAK) {
             if (c->last_len)
                 answer(s, fd, c->last, c->last_len, 0);
@@ -538,7 +592,8 @@ static int after_ident(struct meter_sim *s, int fd)
                 int switching = o.z != '0';
                 if (switching && (c->no_switch || o.z != c->ident[4]))
                     return 0; /* not heard: back to waiting for a sign-on */
-                pause_ms(s, reaction(c));
+                react(s, used, 300); /* the option select comes at 300 Bd */
+                c->speed = switching ? baud : 300;
                 if (o.y == '0')
                     return send_readout(s, fd, switching ? baud : 300);
                 if (o.y == '1') {
@@ -597,7 +652,8 @@ static int serve_idle(struct meter_sim *s, int fd)
         if (!addressed_to_us(c, dev))
             continue;
         s->requests++;
-        pause_ms(s, reaction(c));
+        react(s, used, 300);
+        c->speed = 300;
         char line[MTR_IEC_IDLINE_MAX + 4];
         int n = snprintf(line, sizeof line, "%s\r\n", c->ident);
         c->inn = 0; /* a new session: what came before is gone */

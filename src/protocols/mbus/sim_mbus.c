@@ -37,6 +37,7 @@ struct mbus_sim {
     struct slave sl[MTR_SIM_MAX_METERS];
     uint8_t replies[MTR_SIM_MAX_METERS][MTR_MBUS_FRAME_MAX];
     struct parser_slot pp[MTR_SIM_MAX_CLIENTS + 1];
+    unsigned reply_baud; /* the answering slave's speed, for a paced reply */
 };
 
 #define V(sm, q) ((sm)->v[METER_Q_##q])
@@ -381,7 +382,37 @@ static size_t mbus_refusal(const uint8_t *rsp, size_t n, uint8_t *out, size_t ca
                : 0;
 }
 
+/* Paced: the answering slave's speed, 8E1 (11 bits a character); the slave answers the
+ * request's last character after its turnaround (EN 13757-2 allows 11 bit times to 330 bit
+ * times + 50 ms). */
+static void mbus_line(const struct meter_sim *s, struct mtr_sim_line *l)
+{
+    l->baud = ((const struct mbus_sim *)s->proto_ctx)->reply_baud;
+    l->bits = 11;
+    l->gap_ns = (int64_t)s->turnaround_us * 1000;
+}
+
 static const struct mtr_sim_framing mbus_framing = {mbus_reseal, mbus_readdress, mbus_refusal, NULL};
+
+static int out_fd(void *arg, const uint8_t *p, size_t n)
+{
+    send_all(*(int *)arg, p, n);
+    return 0;
+}
+
+/* Several slaves at once: their garbled sum, paced like one reply. */
+static void send_garbled(struct meter_sim *s, int fd, size_t req_len, const uint8_t *p, size_t n)
+{
+    if (!s->pace_baud) {
+        send_all(fd, p, n);
+        return;
+    }
+    struct mtr_sim_line l = {0};
+    mbus_line(s, &l);
+    int64_t t = mtr_sim_reply_at(s, req_len, &l);
+    mtr_sim_paced_write(s, &l, &t, p, n, out_fd, &fd);
+    mtr_sim_line_done(s, &l, t);
+}
 
 /* The request's bytes again (for an echo fault). */
 static size_t request_bytes(const mtr_mbus_frame_t *f, uint8_t *buf, size_t cap)
@@ -400,6 +431,7 @@ static void handle(struct meter_sim *s, int fd, const mtr_mbus_frame_t *f)
     uint8_t(*replies)[MTR_MBUS_FRAME_MAX] = ms->replies;
     size_t rlen[MTR_SIM_MAX_METERS];
     int nr = 0, new_addr[MTR_SIM_MAX_METERS];
+    unsigned baud = 0; /* of the first slave that answers */
     unsigned new_baud[MTR_SIM_MAX_METERS];
     unsigned speed = line_baud(s);
     int snd_ud = (f->c & 0xDF) == MTR_MBUS_C_SND_UD && f->kind != MTR_MBUS_FRAME_SHORT;
@@ -422,12 +454,14 @@ static void handle(struct meter_sim *s, int fd, const mtr_mbus_frame_t *f)
                 sl->cur = -1;
                 replies[nr][0] = MTR_MBUS_ACK;
                 rlen[nr++] = 1;
+                baud = baud ? baud : sl->baud;
             }
             continue;
         }
         if (!addressed(s, sl, i, f->a))
             continue;
         mtr_sim_meter_tick(sm, s->frozen);
+        baud = baud ? baud : sl->baud;
         if (f->kind == MTR_MBUS_FRAME_SHORT && f->c == MTR_MBUS_C_SND_NKE) {
             sl->last_fcb = -1;
             sl->cur = -1;
@@ -453,13 +487,16 @@ static void handle(struct meter_sim *s, int fd, const mtr_mbus_frame_t *f)
         }
         mtr_sim_meter_derive(sm);
     }
+    ms->reply_baud = baud;
+    uint8_t req[MTR_MBUS_FRAME_MAX];
+    size_t req_len = request_bytes(f, req, sizeof req);
     if (nr == 1) {
-        uint8_t req[MTR_MBUS_FRAME_MAX];
-        mtr_sim_send(s, fd, req, request_bytes(f, req, sizeof req), replies[0], rlen[0],
-                     &mbus_framing);
+        struct mtr_sim_line line = {0};
+        mbus_line(s, &line);
+        mtr_sim_send_line(s, fd, req, req_len, replies[0], rlen[0], &mbus_framing, &line);
     } else if (nr > 1) {
         uint8_t out[MTR_MBUS_FRAME_MAX + 32];
-        send_all(fd, out, garble(replies, rlen, nr, out, sizeof out));
+        send_garbled(s, fd, req_len, out, garble(replies, rlen, nr, out, sizeof out));
     }
     for (int i = 0; i < s->nmeters; i++) { /* answered at the old address and speed */
         if (new_addr[i] >= 0) {

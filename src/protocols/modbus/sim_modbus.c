@@ -289,6 +289,25 @@ static size_t tcp_refusal(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap
     return refusal(rsp, n, out, cap, 7, 1);
 }
 
+/* Paced: an RTU line at the pace baud, 8E1 (11 bits a character); the request ends with the
+ * 3.5-character silence (a fixed 1.75 ms above 19 200 Bd), then the meter's turnaround, and
+ * the reply too is followed by the silence. On TCP the line is behind a gateway: the frame
+ * crosses it without the MBAP header (7 bytes) and with address and CRC (3), in one piece. */
+static void rtu_line(const struct meter_sim *s, struct mtr_sim_line *l)
+{
+    l->baud = s->pace_baud;
+    l->bits = 11;
+    l->after_ns = s->pace_baud > 19200 ? 1750000 : (mtr_sim_chars_ns(7, s->pace_baud, 11) + 1) / 2;
+    l->gap_ns = l->after_ns + (int64_t)s->turnaround_us * 1000;
+}
+
+static void tcp_line(const struct meter_sim *s, struct mtr_sim_line *l)
+{
+    rtu_line(s, l);
+    l->whole = 1;
+    l->overhead = 4;
+}
+
 static const struct mtr_sim_framing rtu_framing = {rtu_reseal, rtu_readdress, rtu_refusal, NULL};
 static const struct mtr_sim_framing tcp_framing = {NULL, tcp_readdress, tcp_refusal, NULL};
 
@@ -304,8 +323,11 @@ static void reply(struct meter_sim *s, int fd, const uint8_t *req, int len, int 
         return;
     uint8_t rsp[MODBUS_TCP_MAX_ADU_LENGTH];
     ssize_t got = read(s->cap[1], rsp, sizeof rsp);
+    struct mtr_sim_line line = {0};
+    (s->tcp ? tcp_line : rtu_line)(s, &line);
     if (got > 0)
-        mtr_sim_send(s, fd, req, (size_t)len, rsp, (size_t)got, s->tcp ? &tcp_framing : &rtu_framing);
+        mtr_sim_send_line(s, fd, req, (size_t)len, rsp, (size_t)got,
+                          s->tcp ? &tcp_framing : &rtu_framing, &line);
 }
 
 /* Handle one well-formed request (req/len as libmodbus frames it). */
