@@ -224,3 +224,10 @@ void mtr_iec_head_flush(struct mtr_iec_head *h)
     h->sent_pos = h->sent_len;
     h->pend_len = 0;
 }
+
+double mtr_iec_head_char_ms(const struct mtr_iec_head *h)
+{
+    /* a TCP link is read at 300 Bd: the session never switches it (see choose_speed) */
+    unsigned baud = h->link.kind == MTR_LINK_SERIAL && h->link.baud ? h->link.baud : 300;
+    return 10000.0 / baud;
+}
