@@ -54,9 +54,13 @@ static int phase_recv(meter_t *m, struct phase *ph, uint8_t *buf, size_t cap, si
     if (rc == METER_ETIMEDOUT && *late)
         return mtr_err(err, len, METER_ETIMEDOUT, "not complete within %ld ms", ph->span);
     *late = 0;
-    if (rc != METER_OK)
-        return rc;
-    ph->got += *n;
+    return rc;
+}
+
+/* Count n bytes of the phase: METER_ELIMIT past its cap. */
+static int phase_count(struct phase *ph, size_t n, char *err, size_t len)
+{
+    ph->got += n;
     if (ph->got > ph->cap)
         return mtr_err(err, len, METER_ELIMIT, "more than %zu bytes", ph->cap);
     return METER_OK;
@@ -136,6 +140,7 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
     mtr_iec_reader_init(&r, &ro);
     struct phase ph;
     int late;
+    size_t carry = 0;
     /* identification: our echo, junk and the line within MTR_IEC_IDENT_PHASE_MAX bytes */
     phase_start(&ph, m, MTR_IEC_IDENT_PHASE_MAX);
     for (;;) {
@@ -156,8 +161,16 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
             return mtr_set_err(m, rc, "iec: %s", err);
         mtr_log_hex(m, "iec <", buf, n);
         rc = mtr_iec_reader_feed(&r, buf, n, &used);
-        if (rc == MTR_IEC_IDENT)
+        if (phase_count(&ph, used, err, sizeof err) != METER_OK) {
+            *res = A_RETRY;
+            return mtr_set_err(m, METER_ELIMIT, "iec: identification: %zu bytes after the "
+                               "sign-on and no complete identification line: %s", ph.got, err);
+        }
+        if (rc == MTR_IEC_IDENT) {
+            carry = n - used; /* what came after the identification is the readout's */
+            memmove(buf, buf + used, carry);
             break;
+        }
         if (rc < 0) {
             *res = A_RETRY;
             return mtr_set_err(m, rc, "iec: identification: %s", rerr);
@@ -174,6 +187,7 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
     bool switched = false;
     if (r.ident.mode == MTR_IEC_MODE_C || r.ident.mode == MTR_IEC_MODE_RESERVED) {
         mtr_iec_optsel_t os = {'0', '0', '0'};
+        carry = 0; /* the meter waits for our option select: nothing of the readout yet */
         os.z = choose_speed(m, &r.ident, fallback, &baud);
         mtr_iec_head_wait_since_rx(h, reaction);
         if ((rc = mtr_iec_optsel_build(buf, sizeof buf, &os, &n)) != METER_OK)
@@ -189,6 +203,7 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
         }
     } else if (r.ident.mode == MTR_IEC_MODE_B && r.ident.baud > 300 && mtr_iec_head_can_switch(h)) {
         /* mode B: the meter switches right after its identification, no ACK */
+        carry = 0;
         if ((rc = mtr_iec_head_switch(h, r.ident.baud, 0, err, sizeof err)) != METER_OK)
             return mtr_set_err(m, rc, "iec: switching to %u Bd: %s", r.ident.baud, err);
         switched = true;
@@ -197,7 +212,15 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
      * max_readout bytes (plus the framing), by the wire time of that many */
     phase_start(&ph, m, (size_t)o->max_readout + MTR_IEC_READOUT_SLACK);
     for (;;) {
-        rc = phase_recv(m, &ph, buf, sizeof buf, &n, &late, err, sizeof err);
+        if (carry) {
+            n = carry;
+            carry = 0;
+            rc = METER_OK;
+        } else {
+            rc = phase_recv(m, &ph, buf, sizeof buf, &n, &late, err, sizeof err);
+        }
+        if (rc == METER_OK)
+            rc = phase_count(&ph, n, err, sizeof err);
         if (rc == METER_ELIMIT || (rc == METER_ETIMEDOUT && late)) {
             *res = A_FAIL; /* the same again would end the same way */
             if (rc == METER_ELIMIT)

@@ -151,6 +151,21 @@ static long ms_left(const struct timespec *end)
     return (end->tv_sec - t.tv_sec) * 1000 + (end->tv_nsec - t.tv_nsec) / 1000000;
 }
 
+/* Drop what came before the request: tcflush on a serial line; over TCP what is
+ * there, at most 4 KiB (a peer that never stops must not keep us here). */
+static void drop_input(struct mtr_link *l)
+{
+    if (l->kind == MTR_LINK_SERIAL) {
+        mtr_link_flush_input(l);
+        return;
+    }
+    uint8_t junk[512];
+    size_t k = 0;
+    for (int i = 0; i < 8; i++)
+        if (mtr_link_read(l, junk, sizeof junk, 0, &k, NULL, 0) != METER_OK)
+            break;
+}
+
 static void want_of(const struct mtr_mbus_bus *mb, const uint8_t *req, size_t n, int expect,
                     struct want *w)
 {
@@ -168,7 +183,7 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
     struct want w;
     memset(r, 0, sizeof *r);
     want_of(mb, req, n, expect, &w);
-    mtr_link_flush_input(l);
+    drop_input(l);
     mtr_mbus_parser_init(&mb->parser);
     if (mb->echo != MTR_ECHO_OFF)
         mtr_mbus_parser_expect_echo(&mb->parser, req, n);
@@ -193,19 +208,24 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
         end.tv_sec++;
         end.tv_nsec -= 1000000000L;
     }
-    int have = 0;
+    int have = 0, late = 0;
     unsigned wait = m->timeout_ms;
     while (rc == METER_OK) {
         uint8_t in[300];
         size_t got = 0;
         long left = ms_left(&end);
-        if (left <= 0 || total >= cap) {
-            r->flood = 1; /* the line is still sending: stop listening */
+        if (total >= cap) {
+            r->flood = 1; /* more than any answer: the line is still sending */
+            break;
+        }
+        if (left <= 0) {
+            late = 1; /* bytes still trickling in at the bound */
             break;
         }
         rc = mtr_link_read(l, in, sizeof in, left < (long)wait ? (unsigned)left : wait, &got, eb,
                            sizeof eb);
         if (rc == METER_ETIMEDOUT) {
+            late = left < (long)wait;
             rc = METER_OK;
             break;
         }
@@ -225,8 +245,12 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
     size_t pending = mtr_mbus_parser_pending(&mb->parser);
     unsigned bad = r->garbled + (pending ? 1u : 0u) + (mb->parser.noise ? 1u : 0u);
     if (!have && r->flood)
-        return mtr_set_err(m, METER_ELIMIT, "the line kept sending (%zu bytes in %ld ms) and no "
-                           "answer to the request among them", total, span);
+        return mtr_set_err(m, METER_ELIMIT, "the line kept sending (%zu bytes, more than any "
+                           "answer) and no answer to the request among them", total);
+    if (!have && late && total)
+        return mtr_set_err(m, METER_ETIMEDOUT, "no complete answer within %ld ms (%zu bytes came, "
+                           "still coming)", span, total);
+    r->flood |= late;
     if (!have && r->foreign)
         return mtr_set_err(m, METER_EFRAME, "no answer to the request: %s%s", r->foreign_why,
                            r->foreign > 1 ? " (and more frames that do not belong)" : "");
