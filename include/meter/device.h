@@ -176,6 +176,23 @@ METER_API const char *meter_model_name(const meter_t *m);
 /** @brief The detailed message of the last failure on this handle ("" if none). @since 0.1 */
 METER_API const char *meter_last_error(const meter_t *m);
 
+/*
+ * How long a call can take (bus-lock waiting behind other meters excluded), whatever the
+ * peer sends. c: ms per character at the line's speed.
+ *
+ * M-Bus (docs/mbus.md, "Bounds"): one exchange with a request of n bytes takes at most
+ *   T(n) = 1000 + timeout + gap + (3·n + 325)·c   (c for 11 bits, TCP counted at 2400 Bd;
+ *   gap = max(100, 40 bit times), 300 over TCP); it reads at most n + 261 + 64 bytes
+ *   (METER_ELIMIT past that). A read takes at most
+ *   (1 + retries)·(T(17) [secondary] + T(5) [SND_NKE] + telegrams·T(5)).
+ * IEC 62056-21 (docs/iec62056.md, "Bounds"): no fixed total; one attempt takes at most
+ *   A = 8000 + delay + 2·timeout + 256·c300 + (max_readout + 256)·c   (c for 10 bits at the
+ *   readout's speed, TCP at 300 Bd; c300 = 33.3), a readout at most max_readout= bytes
+ *   (default 65536; METER_ELIMIT past it); a call at most
+ *   (1 + retries + s)·A + (retries + s)·1500 + w   (s = 1 after a failed speed switch on a
+ *   serial link, w = 3700 with wakeup=1).
+ */
+
 /**
  * @brief Response timeout in milliseconds (1–60000; default 500 for Modbus).
  * @return METER_OK or METER_ERANGE.

@@ -39,6 +39,8 @@ static const struct mtr_opt opts[] = {
      "xor, sum7 or none"},
     {"max_baud", MTR_CONN_METER, 0, MTR_OPT_UINT, 300, 115200, NULL, OFF(max_baud),
      MTR_IEC_SET_MAXBAUD, "300 to 115200"},
+    {"max_readout", MTR_CONN_METER, 0, MTR_OPT_UINT, 256, 16777216, NULL, OFF(max_readout),
+     MTR_IEC_SET_MAXREADOUT, "most bytes a readout may take, 256 to 16777216 (default 65536)"},
 };
 _Static_assert(sizeof(struct mtr_iec_opts) <= MTR_POPT_MAX, "options fit a connection");
 
@@ -81,6 +83,7 @@ static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
     o->delay_ms = (c->pset & MTR_IEC_SET_DELAY) ? co->delay_ms : 0;
     o->bcc = (c->pset & MTR_IEC_SET_BCC) ? (mtr_iec_bcc_t)co->bcc : MTR_IEC_BCC_XOR;
     o->max_baud = (c->pset & MTR_IEC_SET_MAXBAUD) ? co->max_baud : 0;
+    o->max_readout = (c->pset & MTR_IEC_SET_MAXREADOUT) ? co->max_readout : MTR_IEC_READOUT_DEFAULT;
     /* the reaction time may reach 1.5 s, plus USB latency: 2 s unless set */
     if (!(c->set & MTR_SET_TIMEOUT) && !(m->bus->conn.set & MTR_SET_TIMEOUT))
         m->timeout_ms = 2000;

@@ -29,6 +29,7 @@ struct mtr_iec_opts {
     int bcc;           /* mtr_iec_bcc_t */
     unsigned max_baud; /* highest speed the session switches to */
     int echo;          /* MTR_ECHO_* */
+    unsigned max_readout; /* most bytes a readout may take */
 };
 enum {
     MTR_IEC_SET_DEVADDR = 1u << 0,
@@ -39,8 +40,18 @@ enum {
     MTR_IEC_SET_RTS = 1u << 5,
     MTR_IEC_SET_BCC = 1u << 6,
     MTR_IEC_SET_MAXBAUD = 1u << 7,
-    MTR_IEC_SET_ECHO = 1u << 8
+    MTR_IEC_SET_ECHO = 1u << 8,
+    MTR_IEC_SET_MAXREADOUT = 1u << 9
 };
+
+/* Limits of a session (see docs/iec62056.md, "Bounds"): the identification phase
+ * (our echo, junk, NULs and the line) takes at most MTR_IEC_IDENT_PHASE_MAX bytes;
+ * a readout at most max_readout bytes (option max_readout=, default below) and
+ * max_readout / 8 data sets. Each phase ends by its deadline: the response timeout
+ * plus the wire time of its byte limit (plus 256 bytes for the readout's framing). */
+#define MTR_IEC_IDENT_PHASE_MAX 256u
+#define MTR_IEC_READOUT_DEFAULT 65536u
+#define MTR_IEC_READOUT_SLACK 256u
 
 /* ---- the optical head (iec_head.c) ------------------------------------------ */
 
@@ -84,6 +95,8 @@ void mtr_iec_head_pause(unsigned ms);
 int mtr_iec_head_wakeup(struct mtr_iec_head *h, char *err, size_t len);
 /** Drop bytes received and not read. */
 void mtr_iec_head_flush(struct mtr_iec_head *h);
+/** ms one character takes at the head's speed (7E1: 10 bits; TCP counted at 300 Bd). */
+double mtr_iec_head_char_ms(const struct mtr_iec_head *h);
 
 /* ---- OBIS mapping (iec_map.c), the drivers' data ------------------------------ */
 
@@ -144,6 +157,7 @@ struct mtr_iec_meter {
     unsigned delay_ms;
     mtr_iec_bcc_t bcc;
     unsigned max_baud;
+    unsigned max_readout;  /* bytes */
     mtr_iec_ident_t ident; /* of the last session */
     bool have_ident;
 };

@@ -5,14 +5,19 @@
  * makes us send NAK; B0 ends every session, also after an abort. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "protocols/iec62056/iec_internal.h"
 
-/* Read one frame (ACK, NAK, command or data) into p->rx; *f points into p->rx. */
+/* Read one frame (ACK, NAK, command or data) into p->rx; *f points into p->rx.
+ * Bounded: at most sizeof p->rx bytes, by the response timeout plus their wire time. */
 static int recv_frame(struct mtr_iec_prog *p, mtr_iec_frame_t *f, size_t *flen, char *err,
                       size_t len)
 {
     struct mtr_iec_head *h = p->h;
+    long span = (long)p->m->timeout_ms + (long)((double)sizeof p->rx * mtr_iec_head_char_ms(h) + 0.999);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
         size_t used = 0;
         if (p->rxn) {
@@ -33,8 +38,12 @@ static int recv_frame(struct mtr_iec_prog *p, mtr_iec_frame_t *f, size_t *flen, 
         if (p->rxn == sizeof p->rx)
             return mtr_err(err, len, METER_ELIMIT, "answer longer than %zu bytes", sizeof p->rx);
         size_t n;
-        int rc = mtr_iec_head_recv(h, p->rx + p->rxn, sizeof p->rx - p->rxn, p->m->timeout_ms, &n,
-                                   err, len);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left = span - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        if (left <= 0)
+            return mtr_err(err, len, METER_ETIMEDOUT, "no complete answer within %ld ms", span);
+        unsigned wait = left < (long)p->m->timeout_ms ? (unsigned)left : p->m->timeout_ms;
+        int rc = mtr_iec_head_recv(h, p->rx + p->rxn, sizeof p->rx - p->rxn, wait, &n, err, len);
         if (rc != METER_OK)
             return rc;
         mtr_log_hex(p->m, "iec <", p->rx + p->rxn, n);
@@ -137,8 +146,18 @@ int mtr_iec_prog_open(struct mtr_iec_prog *p, meter_t *m, const char *password)
         return mtr_set_err(m, rc, "iec: %s", err);
     /* the identification */
     m->stats.transactions++;
+    /* at most sizeof p->rx bytes, by the timeout plus their wire time at 300 Bd */
+    long span = (long)m->timeout_ms + (long)((double)sizeof p->rx * mtr_iec_head_char_ms(p->h) + 0.999);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (;;) {
-        rc = mtr_iec_head_recv(p->h, p->rx + p->rxn, sizeof p->rx - p->rxn, m->timeout_ms, &n, err,
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long left = span - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+        if (left <= 0)
+            return mtr_set_err(m, METER_ETIMEDOUT, "iec: no complete identification within %ld ms "
+                               "after the sign-on", span);
+        rc = mtr_iec_head_recv(p->h, p->rx + p->rxn, sizeof p->rx - p->rxn,
+                               left < (long)m->timeout_ms ? (unsigned)left : m->timeout_ms, &n, err,
                                sizeof err);
         if (rc == METER_ETIMEDOUT)
             return mtr_set_err(m, rc, "iec: no identification within %u ms after the sign-on",

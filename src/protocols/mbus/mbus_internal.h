@@ -37,6 +37,8 @@ struct mtr_mbus_bus {
     int8_t fcb[256]; /* FCB of the next REQ_UD2 per address; -1: unknown (SND_NKE first) */
     int echo;        /* MTR_ECHO_* */
     int echo_seen;   /* an echo of our own request was seen on this line */
+    mtr_mbus_secondary_t selected; /* the last selection acknowledged (answers to 0xFD) */
+    int have_selected;
 };
 
 /** A meter handle's M-Bus state (meter.priv). */
@@ -57,18 +59,42 @@ struct mtr_mbus_reply {
     uint8_t buf[MTR_MBUS_FRAME_MAX];
     mtr_mbus_frame_t frame; /* points into buf */
     unsigned garbled;       /* malformed candidates, noise bytes, truncated tails */
-    size_t extra;           /* bytes of frames after the first */
+    size_t extra;           /* bytes of frames after the first (repeats of it excluded) */
+    unsigned foreign;       /* well-formed slave frames that do not answer this request */
+    char foreign_why[96];   /* what the first of them was */
+    int flood;              /* the line was still sending at the exchange's bound */
 };
+
+/* The bound of one exchange (request of n bytes, one answer), in ms: the write
+ * (1000 ms + twice its wire time), the response timeout, the silence that ends
+ * an answer, and the wire time of the most an answer may take (the echo of the
+ * request, one long frame of 261 bytes and 64 bytes of noise):
+ *     1000 + timeout + gap + (3·n + 325) · c
+ * c: ms per character (11 bits at the line's speed; 2400 Bd over TCP),
+ * gap: max(100, 40 bit times) on a serial line, 300 over TCP. */
+#define MTR_MBUS_NOISE_MAX 64
+/** ms per character on the bus's link (11 bits; TCP counted at 2400 Bd). */
+double mtr_mbus_char_ms(const meter_t *m);
+/** The silence that ends an answer (ms). */
+unsigned mtr_mbus_gap_ms(const meter_t *m);
+/** The bound of one exchange with a request of @p n bytes (ms), as above. */
+unsigned mtr_mbus_exchange_bound_ms(const meter_t *m, size_t n);
 
 /** The response timeout the standard implies at a baud rate (ms). */
 unsigned mtr_mbus_default_timeout(unsigned baud, int tcp);
 /**
  * One request and its reply, retried per the handle on a timeout or a corrupt
- * reply. @p strict (scans, selections): garbled bytes, noise or a second frame
- * mean several slaves answered → METER_ECOLLISION, never retried.
+ * reply. The answer must belong to the request: E5 only where E5 is expected; an
+ * RSP_UD (C 08, ACD/DFC any) from the primary address asked (0xFE and 0xFF: any), or
+ * after a selection (0xFD) one whose header matches the selection. A frame that does
+ * not belong is dropped and the wait goes on; when no answer belonged: METER_EFRAME.
+ * A second, different frame with the answer: METER_EFRAME. @p strict (scans,
+ * selections): garbled bytes, noise or a second frame mean several slaves answered
+ * → METER_ECOLLISION, never retried. A line that is still sending at the exchange's
+ * bound (mtr_mbus_exchange_bound_ms()): METER_ELIMIT, never retried.
  * The caller holds the bus lock.
- * @return METER_OK, METER_ETIMEDOUT, METER_ECOLLISION, METER_ECHECKSUM,
- *         METER_EFRAME (not the expected kind), METER_ETRUNCATED, METER_EIO.
+ * @return METER_OK, METER_ETIMEDOUT, METER_ECOLLISION, METER_ECHECKSUM, METER_EFRAME,
+ *         METER_ETRUNCATED, METER_ELIMIT, METER_EIO, METER_ECANCELED.
  */
 int mtr_mbus_request(meter_t *m, const uint8_t *req, size_t n, int expect, int strict,
                      struct mtr_mbus_reply *r);

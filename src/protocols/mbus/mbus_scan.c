@@ -17,10 +17,22 @@ struct scan {
     size_t count;
     int stop;
     unsigned flags;
+    char seen[256][17]; /* secondaries reported: a meter found twice is listed once */
+    size_t nseen;
 };
 
 static void report(struct scan *s, meter_scan_result_t *res)
 {
+    if (res->status == METER_OK && res->secondary[0]) {
+        for (size_t i = 0; i < s->nseen; i++)
+            if (strcmp(s->seen[i], res->secondary) == 0) {
+                mtr_log(s->m, METER_LOG_DEBUG, "mbus scan: %s again (listed already)",
+                        res->secondary);
+                return;
+            }
+        if (s->nseen < sizeof s->seen / sizeof s->seen[0])
+            memcpy(s->seen[s->nseen++], res->secondary, sizeof s->seen[0]);
+    }
     s->count++;
     if (s->fn && s->fn(res, s->ud))
         s->stop = 1;
@@ -193,7 +205,12 @@ meter_status_t meter_scan(const char *connection, unsigned flags, meter_scan_fn 
         return rc;
     if (!(flags & (METER_SCAN_PRIMARY | METER_SCAN_SECONDARY)))
         flags |= METER_SCAN_PRIMARY | METER_SCAN_SECONDARY;
-    struct scan s = {m, fn, ud, 0, 0, flags};
+    static const struct scan zero;
+    struct scan s = zero;
+    s.m = m;
+    s.fn = fn;
+    s.ud = ud;
+    s.flags = flags;
     if ((rc = mtr_bus_lock(m)) != METER_OK) {
         meter_close(m);
         return rc;

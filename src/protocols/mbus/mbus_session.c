@@ -5,6 +5,7 @@
  * multi-telegram reads. Waits only on the link, never sleeps. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "protocols/mbus/mbus_internal.h"
 
@@ -19,18 +20,90 @@ unsigned mtr_mbus_default_timeout(unsigned baud, int tcp)
     return (unsigned)((341u * 1000u + baud - 1) / baud) + 150u;
 }
 
-/* silence between bytes of one answer that ends it (ms) */
-static unsigned gap_ms(const struct mtr_link *l)
+double mtr_mbus_char_ms(const meter_t *m)
 {
+    const struct mtr_mbus_bus *mb = m->bus->priv;
+    unsigned baud = mb->link.kind == MTR_LINK_SERIAL && mb->link.baud ? mb->link.baud : 2400;
+    return 11000.0 / baud;
+}
+
+/* silence between bytes of one answer that ends it (ms) */
+unsigned mtr_mbus_gap_ms(const meter_t *m)
+{
+    const struct mtr_mbus_bus *mb = m->bus->priv;
+    const struct mtr_link *l = &mb->link;
     if (l->kind == MTR_LINK_TCP)
         return 300;
     unsigned bits40 = l->baud ? (40u * 1000u + l->baud - 1) / l->baud : 100;
     return bits40 > 100 ? bits40 : 100;
 }
 
-/* Feed received bytes; copy the first complete slave frame into r. */
-static void take(struct mtr_mbus_bus *mb, const uint8_t *in, size_t n, struct mtr_mbus_reply *r,
-                 int *have)
+unsigned mtr_mbus_exchange_bound_ms(const meter_t *m, size_t n)
+{
+    double wire = (3.0 * (double)n + MTR_MBUS_FRAME_MAX + MTR_MBUS_NOISE_MAX) * mtr_mbus_char_ms(m);
+    return 1000u + m->timeout_ms + mtr_mbus_gap_ms(m) + (unsigned)(wire + 0.999);
+}
+
+/* What the request asks for: the kind of answer, and from whom. */
+struct want {
+    int expect;     /* MTR_MBUS_X_* */
+    int addr;       /* the request's A field; -1 unknown */
+    const mtr_mbus_secondary_t *sel; /* addr 0xFD: the selection acknowledged, or NULL */
+};
+
+static int sec_matches(const mtr_mbus_secondary_t *sel, const mtr_mbus_app_t *app)
+{
+    for (unsigned k = 0; k < 8; k++) {
+        unsigned want = (sel->id >> (4 * k)) & 0xFu;
+        if (want != 0xF && want != ((app->id >> (4 * k)) & 0xFu))
+            return 0;
+    }
+    return (sel->man == 0xFFFF || sel->man == app->man) &&
+           (sel->version == 0xFF || sel->version == app->version) &&
+           (sel->medium == 0xFF || sel->medium == app->medium);
+}
+
+/* Does the slave frame f answer the request? When not, why says what it was. */
+static int belongs(const struct want *w, const mtr_mbus_frame_t *f, char *why, size_t len)
+{
+    int ack = f->kind == MTR_MBUS_FRAME_ACK;
+    if (w->expect == MTR_MBUS_X_ACK) {
+        if (ack)
+            return 1;
+        snprintf(why, len, "a %s (C %02X, A %u) where E5 was expected",
+                 mtr_mbus_frame_kind_name(f->kind), f->c, f->a);
+        return 0;
+    }
+    if (ack) {
+        snprintf(why, len, "an E5 where RSP_UD was expected");
+        return 0;
+    }
+    if (f->kind != MTR_MBUS_FRAME_LONG || (f->c & 0xCF) != MTR_MBUS_C_RSP_UD) {
+        snprintf(why, len, "a %s with C %02X where RSP_UD was expected",
+                 mtr_mbus_frame_kind_name(f->kind), f->c);
+        return 0;
+    }
+    if (w->addr >= 0 && w->addr <= MTR_MBUS_ADDR_MAX_PRIMARY && f->a != w->addr) {
+        snprintf(why, len, "an RSP_UD from address %u, not %d", f->a, w->addr);
+        return 0;
+    }
+    if (w->addr == MTR_MBUS_ADDR_SELECTED && w->sel) {
+        mtr_mbus_app_t app;
+        if (mtr_mbus_reply_parse(f, &app, NULL, 0) == METER_OK && app.has_id &&
+            !sec_matches(w->sel, &app)) {
+            char id[9];
+            mtr_mbus_id_text(app.id, id);
+            snprintf(why, len, "an RSP_UD from the meter with id %s, which is not the one selected",
+                     id);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Feed received bytes; copy the first slave frame that answers the request into r. */
+static void take(struct mtr_mbus_bus *mb, const struct want *w, const uint8_t *in, size_t n,
+                 struct mtr_mbus_reply *r, int *have)
 {
     size_t off = 0;
     for (;;) {
@@ -54,8 +127,15 @@ static void take(struct mtr_mbus_bus *mb, const uint8_t *in, size_t n, struct mt
                 r->garbled++;
             continue;
         }
-        if (*have) {
-            r->extra += f.size;
+        if (*have) { /* a second frame: a repeat of the answer is harmless, another is not */
+            if (f.size != r->frame.size || memcmp(mb->parser.buf, r->buf, f.size) != 0)
+                r->extra += f.size;
+            continue;
+        }
+        char why[sizeof r->foreign_why];
+        if (!belongs(w, &f, why, sizeof why)) {
+            if (!r->foreign++)
+                memcpy(r->foreign_why, why, sizeof why);
             continue;
         }
         memcpy(r->buf, mb->parser.buf, f.size);
@@ -64,42 +144,99 @@ static void take(struct mtr_mbus_bus *mb, const uint8_t *in, size_t n, struct mt
     }
 }
 
+static long ms_left(const struct timespec *end)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (end->tv_sec - t.tv_sec) * 1000 + (end->tv_nsec - t.tv_nsec) / 1000000;
+}
+
+/* Drop what came before the request: tcflush on a serial line; over TCP what is
+ * there, at most 4 KiB (a peer that never stops must not keep us here). */
+static void drop_input(struct mtr_link *l)
+{
+    if (l->kind == MTR_LINK_SERIAL) {
+        mtr_link_flush_input(l);
+        return;
+    }
+    uint8_t junk[512];
+    size_t k = 0;
+    for (int i = 0; i < 8; i++)
+        if (mtr_link_read(l, junk, sizeof junk, 0, &k, NULL, 0) != METER_OK)
+            break;
+}
+
+static void want_of(const struct mtr_mbus_bus *mb, const uint8_t *req, size_t n, int expect,
+                    struct want *w)
+{
+    w->expect = expect;
+    w->addr = n >= 5 && req[0] == 0x10 ? req[2] : n >= 6 && req[0] == 0x68 ? req[5] : -1;
+    w->sel = mb->have_selected ? &mb->selected : NULL;
+}
+
 static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int strict,
                     struct mtr_mbus_reply *r)
 {
     struct mtr_mbus_bus *mb = m->bus->priv;
     struct mtr_link *l = &mb->link;
     char eb[160];
+    struct want w;
     memset(r, 0, sizeof *r);
-    mtr_link_flush_input(l);
+    want_of(mb, req, n, expect, &w);
+    drop_input(l);
     mtr_mbus_parser_init(&mb->parser);
     if (mb->echo != MTR_ECHO_OFF)
         mtr_mbus_parser_expect_echo(&mb->parser, req, n);
     mtr_log_hex(m, "mbus send", req, n);
     uint64_t s0 = l->bytes_sent, r0 = l->bytes_received;
     m->stats.transactions++;
-    double ct = mtr_link_char_time(l);
-    unsigned wto = 1000u + (unsigned)(ct * 1000.0 * (double)n * 2);
+    double cms = mtr_mbus_char_ms(m);
+    unsigned wto = 1000u + (unsigned)(cms * (double)n * 2);
     int rc = mtr_link_write(l, req, n, wto, eb, sizeof eb);
     if (rc == METER_OK)
         mtr_link_drain(l);
-    int have = 0;
+    /* the answer's bound: the first byte within the timeout, then at most the wire time
+     * of the most an answer may take, and the silence that ends it */
+    size_t cap = n + MTR_MBUS_FRAME_MAX + MTR_MBUS_NOISE_MAX, total = 0;
+    unsigned gap = mtr_mbus_gap_ms(m);
+    long span = (long)m->timeout_ms + gap + (long)((double)cap * cms + 0.999);
+    struct timespec end;
+    clock_gettime(CLOCK_MONOTONIC, &end);
+    end.tv_sec += span / 1000;
+    end.tv_nsec += (span % 1000) * 1000000L;
+    if (end.tv_nsec >= 1000000000L) {
+        end.tv_sec++;
+        end.tv_nsec -= 1000000000L;
+    }
+    int have = 0, late = 0;
     unsigned wait = m->timeout_ms;
     while (rc == METER_OK) {
         uint8_t in[300];
         size_t got = 0;
-        rc = mtr_link_read(l, in, sizeof in, wait, &got, eb, sizeof eb);
+        long left = ms_left(&end);
+        if (total >= cap) {
+            r->flood = 1; /* more than any answer: the line is still sending */
+            break;
+        }
+        if (left <= 0) {
+            late = 1; /* bytes still trickling in at the bound */
+            break;
+        }
+        rc = mtr_link_read(l, in, sizeof in, left < (long)wait ? (unsigned)left : wait, &got, eb,
+                           sizeof eb);
         if (rc == METER_ETIMEDOUT) {
+            late = left < (long)wait;
             rc = METER_OK;
             break;
         }
         if (rc != METER_OK)
             break;
+        total += got;
         mtr_log_hex(m, "mbus recv", in, got);
-        take(mb, in, got, r, &have);
+        take(mb, &w, in, got, r, &have);
         if (have && !strict && mtr_mbus_parser_pending(&mb->parser) == 0)
             break; /* a read: the answer is complete */
-        wait = gap_ms(l);
+        wait = gap;
     }
     m->stats.bytes_sent += l->bytes_sent - s0;
     m->stats.bytes_received += l->bytes_received - r0;
@@ -107,6 +244,16 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
         return mtr_set_err(m, rc, "M-Bus link: %s", eb);
     size_t pending = mtr_mbus_parser_pending(&mb->parser);
     unsigned bad = r->garbled + (pending ? 1u : 0u) + (mb->parser.noise ? 1u : 0u);
+    if (!have && r->flood)
+        return mtr_set_err(m, METER_ELIMIT, "the line kept sending (%zu bytes, more than any "
+                           "answer) and no answer to the request among them", total);
+    if (!have && late && total)
+        return mtr_set_err(m, METER_ETIMEDOUT, "no complete answer within %ld ms (%zu bytes came, "
+                           "still coming)", span, total);
+    r->flood |= late;
+    if (!have && r->foreign)
+        return mtr_set_err(m, METER_EFRAME, "no answer to the request: %s%s", r->foreign_why,
+                           r->foreign > 1 ? " (and more frames that do not belong)" : "");
     if (!have) {
         if (!bad)
             return mtr_set_err(m, METER_ETIMEDOUT, "no answer within %u ms", m->timeout_ms);
@@ -116,16 +263,12 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
         return mtr_set_err(m, pending ? METER_ETRUNCATED : METER_ECHECKSUM,
                            "garbled answer: %s", pending ? "frame cut short" : "no valid frame");
     }
-    if (strict && (bad || r->extra))
+    if (strict && (bad || r->extra || r->foreign || r->flood))
         return mtr_set_err(m, METER_ECOLLISION, "an answer with %zu extra bytes: several slaves "
                            "answered at once", r->extra + mb->parser.noise + pending);
-    int ack = r->frame.kind == MTR_MBUS_FRAME_ACK;
-    if (expect == MTR_MBUS_X_ACK && !ack)
-        return mtr_set_err(m, strict ? METER_ECOLLISION : METER_EFRAME,
-                           "expected E5, got a %zu-byte frame", r->frame.size);
-    if (expect == MTR_MBUS_X_RSP && r->frame.kind != MTR_MBUS_FRAME_LONG)
-        return mtr_set_err(m, METER_EFRAME, "expected RSP_UD, got %s",
-                           ack ? "E5" : "a short or control frame");
+    if (r->extra)
+        return mtr_set_err(m, METER_EFRAME, "a second, different frame (%zu bytes) came with the "
+                           "answer", r->extra);
     return METER_OK;
 }
 
@@ -155,9 +298,15 @@ int mtr_mbus_select(meter_t *m, const mtr_mbus_secondary_t *sel, uint8_t c)
     struct mtr_mbus_reply r;
     if (mtr_mbus_build_select(f, sizeof f, sel, c, &n) != METER_OK)
         return mtr_set_err(m, METER_EINVAL, "cannot build the selection frame");
+    struct mtr_mbus_bus *mb = m->bus->priv;
+    mb->have_selected = 0;
     int rc = mtr_mbus_request(m, f, n, MTR_MBUS_X_ACK, 1, &r);
     if (rc == METER_ETIMEDOUT)
         return mtr_set_err(m, METER_ENOTFOUND, "no meter answered the selection (C %02X)", c);
+    if (rc == METER_OK) {
+        mb->selected = *sel;
+        mb->have_selected = 1;
+    }
     return rc;
 }
 
@@ -216,8 +365,6 @@ static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud, int *a_out
         if (rc != METER_OK)
             return rc;
         mb->fcb[a] = (int8_t)!mb->fcb[a]; /* a good exchange: toggle */
-        if (a <= MTR_MBUS_ADDR_MAX_PRIMARY && r.frame.a != a)
-            return mtr_set_err(m, METER_ESLAVE, "answer from address %u, not %d", r.frame.a, a);
         if (t && r.frame.size == prev_len && memcmp(prev, r.buf, prev_len) == 0) {
             mtr_log(m, METER_LOG_INFO, "mbus: telegram %u repeats the last one; the meter "
                     "ignores the FCB", t + 1);
