@@ -302,8 +302,14 @@ void mtr_link_flush_input(struct mtr_link *l)
         tcflush(l->fd, TCIFLUSH);
         return;
     }
+    /* what is there now, and no more: a peer that never stops sending must not keep
+     * us here (the exchange that follows meets the rest within its own bounds) */
     uint8_t junk[256];
-    while (read(l->fd, junk, sizeof junk) > 0) {
+    for (size_t total = 0; total < MTR_LINK_FLUSH_MAX;) {
+        ssize_t k = read(l->fd, junk, sizeof junk);
+        if (k <= 0)
+            break;
+        total += (size_t)k;
     }
 }
 

@@ -47,7 +47,9 @@ int mtr_link_drain(struct mtr_link *l);
  *  METER_ECANCELED when the bus owner called meter_cancel(). */
 int mtr_link_read(struct mtr_link *l, uint8_t *p, size_t cap, unsigned timeout_ms, size_t *got,
                   char *err, size_t len);
-/** Drop bytes already received and not read. */
+/** The most mtr_link_flush_input() drops from a stream in one call. */
+#define MTR_LINK_FLUSH_MAX 4096
+/** Drop bytes already received and not read (on TCP: what is there, at most MTR_LINK_FLUSH_MAX). */
 void mtr_link_flush_input(struct mtr_link *l);
 /** Change the serial speed (both directions); METER_EUNSUPPORTED on TCP. */
 int mtr_link_set_baud(struct mtr_link *l, unsigned baud, char *err, size_t len);
