@@ -10,13 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the library gives every text in UTF-8 (M-Bus plain text transcoded from ISO 8859-1) */
 static enum jo_text text_encoding(const char *model)
 {
-    for (size_t i = 0; model && i < meter_model_count(); i++) {
-        const meter_model_info_t *mi = meter_model_info(i);
-        if (!strcmp(mi->name, model))
-            return !strcmp(mi->protocol, "mbus") ? JO_TEXT_LATIN1 : JO_TEXT_UTF8;
-    }
+    (void)model;
     return JO_TEXT_UTF8;
 }
 

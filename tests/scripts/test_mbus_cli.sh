@@ -30,7 +30,7 @@ start_sim EP --model klefr-6923 --pty --frozen
 "$M" read -m pro1-mb -c "$EP" --json >"$TMP/r.json" || fail "read"
 [ "$(json_get "$TMP/r.json" 'd["readings"]["energy_active_total"]["value"], d["readings"]["energy_active_export_t2"]["value"]')" = "16048.14 6789.01" ] ||
     fail "read values: $(cat "$TMP/r.json")"
-"$M" read -m mbus -c "$EP?baud=9600" --json >"$TMP/g.json" || fail "generic read"
+"$M" read -m mbus -c "$EP?baud=9600" --records --json >"$TMP/g.json" || fail "generic read"
 [ "$(json_get "$TMP/g.json" 'len(d["records"])')" = 9 ] || fail "generic read: $(cat "$TMP/g.json")"
 [ "$("$M" set -m klefr-6923 -c "$EP" --dry-run tariff=2)" = "tariff: 68 08 08 68 53 00 51 09 7C 01 54 02 80 16" ] ||
     fail "set --dry-run"
