@@ -46,6 +46,10 @@ printf '1.8.0(0033402.264*kWh)\r\n!\r\n\x03' >>"$TMP/me162.bin"
 [ "$(json_get "$TMP/me.json" "(d['identification']['manufacturer'], d['identification']['baud_char'], d['identification']['ident'])")" = "('ISK', '5', 'ME162-0033')" ] || fail "ident json: $(cat "$TMP/me.json")"
 [ "$(json_get "$TMP/me.json" "d['data']")" = "[{'address': '1.8.0', 'values': [{'value': '0033402.264', 'unit': 'kWh'}]}]" ] || fail "data json: $(cat "$TMP/me.json")"
 
+# text or noise is not a readout: a named error, exit 3
+rc=0; printf 'hello world\n' | "$METER_BIN" decode iec - 2>"$TMP/nr" >/dev/null || rc=$?
+[ $rc = 3 ] && grep -q "not an IEC 62056-21 readout.*METER_EFRAME" "$TMP/nr" || fail "text decoded: rc $rc $(cat "$TMP/nr")"
+
 # a simulated meter on a pty: the generic model prints the catalogue quantities it sent (the
 # shape of every model, W not kW), --records the data sets, -q the values named
 start_sim EP --model iec62056 --pty --frozen
