@@ -46,7 +46,7 @@ const struct help_entry help_entries[] = {
      "  -m, --model MODEL          a model or alias (meter models)\n"
      "  -c, --connection CONN      where it is (docs/connection-strings.md)\n"
      "  -q, --quantities LIST      comma-separated quantity names (meter quantities -m MODEL)\n"
-     "  --records                  every record as the meter sends it (generic models do this anyway)\n"
+     "  --records                  every record as the meter sends it (M-Bus, IEC: name, unit, storage …)\n"
      "  --json                     one JSON object; a failed or non-finite value is null with \"error\"\n"
      "  --csv                      quantity,value,unit,status (RFC 4180)\n"
      "  -v, --verbose              log the exchanges on stderr"},

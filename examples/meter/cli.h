@@ -36,13 +36,14 @@ void cli_print_readings(FILE *f, enum cli_format fmt, const char *model, const c
 /** Print records in the chosen format. */
 void cli_print_records(FILE *f, enum cli_format fmt, const char *model, const char *conn,
                        const meter_record_t *r, size_t n);
-/** The encoding of a model's texts: ISO 8859-1 for M-Bus models, else UTF-8. */
+/** The encoding of a model's texts: UTF-8 for every model (the library transcodes M-Bus text). */
 enum jo_text cli_text_encoding(const char *model);
 /** Why a reading has no number (its status name, "NaN", "Infinity"), or NULL. */
 const char *cli_reading_problem(const meter_reading_t *r);
 /** Add "value", "unit" and, when there is no value, "error" for one reading. */
 void cli_reading_json(cJSON *obj, const meter_reading_t *r, enum jo_text enc);
-/** Add "value" (and "error" when it is not finite) and "unit" for one record. */
+/** Add "value" (and "error" when it is not finite), "unit", and the record's flags
+ *  (invalid, summer_time, utc, error_state: true when set; raw: "0x…") for one record. */
 void cli_record_json(cJSON *obj, const meter_record_t *r, enum jo_text enc);
 /** The exit status for a failed meter_open()/meter_bus_open(): usage (2) for an
  *  unknown model or a bad connection string, else 1. */

@@ -32,17 +32,35 @@ static int add_hex(const char *s, uint8_t *buf, size_t *n, int *half, unsigned *
     return 0;
 }
 
+static void add_int_or_null(cJSON *o, const char *key, int v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, v);
+}
+
 static void print_json(const meter_mbus_header_t *h, const meter_record_t *r, size_t n)
 {
-    /* M-Bus plain text is ISO 8859-1 (EN 13757-3); identifiers are digits and letters */
+    /* records come in UTF-8 (the library transcodes M-Bus plain text); identifiers are
+     * digits and letters */
     cJSON *root = cJSON_CreateObject(), *hd = cJSON_AddObjectToObject(root, "header");
-    if (hd) {
-        jo_add_text(hd, "id", h->id, JO_TEXT_LATIN1);
-        jo_add_text(hd, "manufacturer", h->manufacturer, JO_TEXT_LATIN1);
-        cJSON_AddNumberToObject(hd, "version", h->version);
-        jo_add_text(hd, "medium", h->medium_name, JO_TEXT_UTF8);
-        cJSON_AddNumberToObject(hd, "access", h->access);
-        cJSON_AddNumberToObject(hd, "status", h->status);
+    if (hd) { /* a field the frame does not carry is null, never invented */
+        if (h->id[0])
+            jo_add_text(hd, "id", h->id, JO_TEXT_UTF8);
+        else
+            cJSON_AddNullToObject(hd, "id");
+        if (h->manufacturer[0])
+            jo_add_text(hd, "manufacturer", h->manufacturer, JO_TEXT_UTF8);
+        else
+            cJSON_AddNullToObject(hd, "manufacturer");
+        add_int_or_null(hd, "version", h->version);
+        if (h->medium >= 0)
+            jo_add_text(hd, "medium", h->medium_name, JO_TEXT_UTF8);
+        else
+            cJSON_AddNullToObject(hd, "medium");
+        add_int_or_null(hd, "access", h->access);
+        add_int_or_null(hd, "status", h->status);
     }
     cJSON *arr = cJSON_AddArrayToObject(root, "records");
     for (size_t i = 0; arr && i < n; i++) {
@@ -51,12 +69,12 @@ static void print_json(const meter_mbus_header_t *h, const meter_record_t *r, si
             cJSON_Delete(o);
             break;
         }
-        jo_add_text(o, "function", r[i].function, JO_TEXT_LATIN1);
+        jo_add_text(o, "function", r[i].function, JO_TEXT_UTF8);
         cJSON_AddNumberToObject(o, "storage", r[i].storage);
         cJSON_AddNumberToObject(o, "tariff", r[i].tariff);
         cJSON_AddNumberToObject(o, "subunit", r[i].subunit);
-        cli_record_json(o, &r[i], JO_TEXT_LATIN1);
-        jo_add_text(o, "quantity", r[i].name, JO_TEXT_LATIN1);
+        cli_record_json(o, &r[i], JO_TEXT_UTF8);
+        jo_add_text(o, "quantity", r[i].name, JO_TEXT_UTF8);
     }
     jo_print(stdout, root);
 }
@@ -67,6 +85,8 @@ static void print_table(const meter_mbus_header_t *h, const meter_record_t *r, s
     if (h->has_id)
         printf("id %s  manufacturer %s (%04X)  version %d  medium %d (%s)\n", h->id,
                h->manufacturer, h->manufacturer_code, h->version, h->medium, h->medium_name);
+    else if (h->id[0]) /* fixed structure: id and medium, no manufacturer or version */
+        printf("id %s  medium %d (%s)\n", h->id, h->medium, h->medium_name);
     if (h->access >= 0)
         printf("access %d  status %02X  signature %04X%s\n", h->access, (unsigned)h->status,
                h->signature, h->more_follows ? "  (more telegrams follow)" : "");
@@ -77,7 +97,7 @@ static void print_table(const meter_mbus_header_t *h, const meter_record_t *r, s
         if (r[i].kind == METER_KIND_NUMBER)
             cli_number(v, sizeof v, r[i].value);
         else {
-            char *t = jo_utf8(r[i].text, JO_TEXT_LATIN1);
+            char *t = jo_utf8(r[i].text, JO_TEXT_UTF8);
             snprintf(v, sizeof v, "%s", t ? t : "");
             free(t);
         }
@@ -111,6 +131,11 @@ static int decode_mbus(int argc, char **argv)
     if (!k || half || !n) {
         fprintf(stderr, "usage: meter decode mbus [--json] HEX... | -\n");
         return 2;
+    }
+    if (n == 1 && buf[0] == 0xE5) { /* a valid frame, but nothing to decode */
+        fprintf(stderr, "meter decode: E5 is the single-character acknowledgement: no header, "
+                        "no records (METER_EFRAME)\n");
+        return TOOL_EXIT_DECODE;
     }
     meter_mbus_header_t h;
     meter_record_t r[256];

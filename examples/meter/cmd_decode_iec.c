@@ -204,6 +204,11 @@ int cmd_decode_iec(int argc, char **argv)
     int verified = 0;
     int rc = meter_iec_decode(buf, len, check, &id, collect, &col, &verified, err, sizeof err);
     free(buf);
+    if (rc == METER_OK && col.ne == 0) { /* text or noise: not a readout, whatever parsed */
+        rc = METER_EFRAME;
+        snprintf(err, sizeof err, "not an IEC 62056-21 readout: no data set (ADDRESS(VALUE)) in "
+                 "%zu bytes", len);
+    }
     if (rc == METER_OK) {
         int have_ident = id.manufacturer[0] != '\0';
         if (json)

@@ -54,18 +54,59 @@ static int parse_list(const char *list, struct monitor *mon)
     return 0;
 }
 
-/* the quantities: the -q list, or everything the model has (known once the meter is open) */
-static int choose_quantities(struct monitor *mon)
+/* The quantities of a generic model's meter: what one snapshot gave (a water
+ * meter's volume, not every quantity the generic driver might map). */
+static int first_read_quantities(struct monitor *mon, char *err, size_t len)
+{
+    size_t cap = meter_quantities(mon->m, NULL, 0), n = 0;
+    meter_reading_t *r = calloc(cap ? cap : 1, sizeof *r);
+    mon->qs = calloc(cap ? cap : 1, sizeof *mon->qs);
+    if (!r || !mon->qs) {
+        free(r);
+        snprintf(err, len, "out of memory");
+        return METER_ENOMEM;
+    }
+    int rc = meter_snapshot(mon->m, r, cap, &n);
+    mon->n = 0;
+    for (size_t i = 0; rc == METER_OK && i < n; i++)
+        if (r[i].status == METER_OK)
+            mon->qs[mon->n++] = r[i].quantity;
+    free(r);
+    if (rc != METER_OK) {
+        snprintf(err, len, "%s", meter_last_error(mon->m));
+        free(mon->qs);
+        mon->qs = NULL;
+    }
+    return rc;
+}
+
+/* the quantities: the -q list; for a generic model what its first read gave; else
+ * everything the model has (known once the meter is open) */
+static int choose_quantities(struct monitor *mon, char *err, size_t len)
 {
     if (!mon->qs) {
-        mon->n = meter_quantities(mon->m, NULL, 0);
-        mon->qs = calloc(mon->n ? mon->n : 1, sizeof *mon->qs);
-        if (!mon->qs)
-            return -1;
-        meter_quantities(mon->m, mon->qs, mon->n);
+        const meter_model_info_t *mi = meter_model_find(meter_model_name(mon->m));
+        if (mi && mi->generic) {
+            int rc = first_read_quantities(mon, err, len);
+            if (rc != METER_OK)
+                return rc;
+        } else {
+            mon->n = meter_quantities(mon->m, NULL, 0);
+            mon->qs = calloc(mon->n ? mon->n : 1, sizeof *mon->qs);
+            if (!mon->qs) {
+                snprintf(err, len, "out of memory");
+                return METER_ENOMEM;
+            }
+            meter_quantities(mon->m, mon->qs, mon->n);
+        }
     }
+    free(mon->r);
     mon->r = calloc(mon->n ? mon->n : 1, sizeof *mon->r);
-    return mon->r ? 0 : -1;
+    if (!mon->r) {
+        snprintf(err, len, "out of memory");
+        return METER_ENOMEM;
+    }
+    return METER_OK;
 }
 
 static void print_header(const struct monitor *mon)
@@ -175,10 +216,8 @@ static int snapshot(struct monitor *mon, int *header_done)
     int rc;
     if (!mon->m) {
         rc = meter_open(&mon->m, mon->model, mon->conn, err, sizeof err);
-        if (rc == METER_OK && choose_quantities(mon) < 0) {
-            rc = METER_ENOMEM;
-            snprintf(err, sizeof err, "out of memory");
-        }
+        if (rc == METER_OK)
+            rc = choose_quantities(mon, err, sizeof err);
         if (rc != METER_OK) {
             meter_close(mon->m);
             mon->m = NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* meter read: open a meter, read all its quantities (a snapshot) or the ones
- * named with -q, and print them. Errors go to stderr; the exit status is 1
+/* meter read: open a meter, read all its quantities (a generic model: the
+ * ones the meter sends), the ones named with -q, or its records (--records),
+ * and print them. Errors go to stderr; the exit status is 1
  * when any reading failed, 2 for bad usage. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -76,6 +77,24 @@ static int read_records(meter_t *m, enum cli_format fmt, const char *conn)
     return rc == METER_OK ? 0 : 1;
 }
 
+static int read_snapshot(meter_t *m, enum cli_format fmt, const char *conn)
+{
+    size_t cap = meter_quantities(m, NULL, 0), n = 0;
+    meter_reading_t *r = calloc(cap ? cap : 1, sizeof *r);
+    if (!r) {
+        meter_close(m);
+        return 1;
+    }
+    int rc = meter_snapshot(m, r, cap, &n);
+    if (rc == METER_OK)
+        cli_print_readings(stdout, fmt, meter_model_name(m), conn, r, n);
+    else
+        fprintf(stderr, "meter read: %s (%s)\n", meter_last_error(m), meter_errname(rc));
+    free(r);
+    meter_close(m);
+    return rc == METER_OK ? 0 : 1;
+}
+
 int cmd_read(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -119,13 +138,16 @@ int cmd_read(int argc, char **argv)
     }
     if (verbose)
         meter_set_log(m, log_stderr, NULL);
+    int generic = 0;
     for (size_t i = 0; i < meter_model_count(); i++)
-        if (!names && !strcmp(meter_model_info(i)->name, meter_model_name(m)) && meter_model_info(i)->generic)
-            records = 1; /* a generic driver shows what the meter sends */
+        if (!strcmp(meter_model_info(i)->name, meter_model_name(m)) && meter_model_info(i)->generic)
+            generic = 1;
     if (records) {
         free(qs);
         return read_records(m, fmt, conn);
     }
+    if (!qs && generic) /* a generic driver: the quantities this meter sends, nothing else */
+        return read_snapshot(m, fmt, conn);
     if (!qs) {
         n = meter_quantities(m, NULL, 0);
         qs = calloc(n ? n : 1, sizeof *qs);

@@ -21,11 +21,9 @@ int cli_open_exit(int rc)
 
 enum jo_text cli_text_encoding(const char *model)
 {
-    for (size_t i = 0; model && i < meter_model_count(); i++) {
-        const meter_model_info_t *mi = meter_model_info(i);
-        if (!strcmp(mi->name, model))
-            return !strcmp(mi->protocol, "mbus") ? JO_TEXT_LATIN1 : JO_TEXT_UTF8;
-    }
+    /* the library gives every text in UTF-8 (M-Bus plain text is transcoded from
+     * ISO 8859-1 as it is decoded); invalid bytes still come out escaped */
+    (void)model;
     return JO_TEXT_UTF8;
 }
 
@@ -137,6 +135,20 @@ void cli_record_json(cJSON *o, const meter_record_t *r, enum jo_text enc)
             cJSON_AddStringToObject(o, "error", jo_nonfinite(r->value));
     }
     jo_add_text(o, "unit", r->unit, enc);
+    /* what the frame says beyond the value: only when it says it */
+    if (r->flags & METER_RECORD_F_INVALID)
+        cJSON_AddTrueToObject(o, "invalid");
+    if (r->flags & METER_RECORD_F_SUMMER_TIME)
+        cJSON_AddTrueToObject(o, "summer_time");
+    if (r->flags & METER_RECORD_F_UTC)
+        cJSON_AddTrueToObject(o, "utc");
+    if (r->flags & METER_RECORD_F_ERROR_STATE)
+        cJSON_AddTrueToObject(o, "error_state");
+    if (r->flags & METER_RECORD_F_RAW) { /* exact: a JSON number only up to 2^53 */
+        char hex[24];
+        snprintf(hex, sizeof hex, "0x%llX", (unsigned long long)r->raw);
+        cJSON_AddStringToObject(o, "raw", hex);
+    }
 }
 
 void cli_print_records(FILE *f, enum cli_format fmt, const char *model, const char *conn,

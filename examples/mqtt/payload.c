@@ -10,13 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* the library gives every text in UTF-8 (M-Bus plain text transcoded from ISO 8859-1) */
 static enum jo_text text_encoding(const char *model)
 {
-    for (size_t i = 0; model && i < meter_model_count(); i++) {
-        const meter_model_info_t *mi = meter_model_info(i);
-        if (!strcmp(mi->name, model))
-            return !strcmp(mi->protocol, "mbus") ? JO_TEXT_LATIN1 : JO_TEXT_UTF8;
-    }
+    (void)model;
     return JO_TEXT_UTF8;
 }
 
@@ -57,6 +54,57 @@ char *mq_state_json(const struct mq_state_info *si, const meter_reading_t *r, si
     return jo_take(o);
 }
 
+/* a history value (M-Bus storage N, "_mN"): a stored reading, not a running statistic */
+static int is_history(const char *name)
+{
+    const char *p = strrchr(name, '_');
+    return p && p[1] == 'm' && p[2] >= '0' && p[2] <= '9';
+}
+
+/* Heat, water and gas meters (issue 11): water volume is "water", gas volume "gas",
+ * volume flow "volume_flow_rate", temperatures "temperature" — but a temperature
+ * difference in K is not a temperature: no device class, a measurement all the same */
+static void heat_water_gas(const meter_quantity_info_t *qi, const char **device_class,
+                           const char **state_class, int *diagnostic)
+{
+    int hist = is_history(qi->name);
+    switch (qi->unit) {
+    case METER_UNIT_M3:
+        *device_class = !strncmp(qi->name, "gas_", 4) ? "gas" : "water";
+        *state_class = hist ? NULL : "total_increasing";
+        *diagnostic = 0;
+        break;
+    case METER_UNIT_M3_PER_H:
+        *device_class = "volume_flow_rate";
+        *state_class = "measurement";
+        *diagnostic = 0;
+        break;
+    case METER_UNIT_CELSIUS:
+        *device_class = "temperature";
+        *state_class = "measurement";
+        *diagnostic = 0;
+        break;
+    case METER_UNIT_KELVIN:
+        *device_class = NULL;
+        *state_class = "measurement";
+        *diagnostic = 0;
+        break;
+    case METER_UNIT_HOUR:
+        *device_class = "duration";
+        *state_class = "total_increasing";
+        *diagnostic = 0;
+        break;
+    default:
+        if (!strncmp(qi->name, "hca_units", 9)) { /* the allocator's reading */
+            *state_class = hist ? NULL : "total_increasing";
+            *diagnostic = 0;
+        }
+        if (!strncmp(qi->name, "thermal_energy_m", 16)) /* a due-date value */
+            *state_class = NULL;
+        break;
+    }
+}
+
 /* Home Assistant's device and state classes, from the quantity's unit and name */
 static void classes(const meter_quantity_info_t *qi, const char **device_class, const char **state_class,
                     int *diagnostic)
@@ -87,6 +135,7 @@ static void classes(const meter_quantity_info_t *qi, const char **device_class, 
         *state_class = NULL;
         *diagnostic = 1;
     }
+    heat_water_gas(qi, device_class, state_class, diagnostic);
 }
 
 char *mq_discovery_json(const struct mq_discovery_info *di, const char *discovery_prefix,

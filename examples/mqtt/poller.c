@@ -130,23 +130,64 @@ struct mq_pollers *mq_pollers_new(const struct mq_poll_env *env, char *err, size
     return p;
 }
 
-/* the quantities to read: the config's list, or everything the model has; kept for good */
-static int choose_quantities(struct pmeter *pm)
+/* The quantities a generic model's meter sent in one snapshot (a water meter's
+ * volume, not the 27 electricity quantities the generic driver might map). */
+static int first_read_quantities(struct pmeter *pm, char *err, size_t len)
+{
+    size_t cap = meter_quantities(pm->m, NULL, 0), n = 0, k = 0;
+    meter_reading_t *r = calloc(cap ? cap : 1, sizeof *r);
+    pm->qs = calloc(cap ? cap : 1, sizeof *pm->qs);
+    if (!r || !pm->qs) {
+        free(r);
+        snprintf(err, len, "out of memory");
+        return METER_ENOMEM;
+    }
+    int rc = meter_snapshot(pm->m, r, cap, &n);
+    for (size_t i = 0; rc == METER_OK && i < n; i++)
+        if (r[i].status == METER_OK)
+            pm->qs[k++] = r[i].quantity;
+    free(r);
+    if (rc != METER_OK) {
+        snprintf(err, len, "%s", meter_last_error(pm->m));
+        free(pm->qs);
+        pm->qs = NULL;
+        return rc;
+    }
+    pm->nq = k;
+    return METER_OK;
+}
+
+/* the quantities to read, kept for good: the config's list; for a generic model (any
+ * M-Bus or IEC meter) what its first read provides; else everything the model has */
+static int choose_quantities(struct pmeter *pm, char *err, size_t len)
 {
     if (pm->qs && pm->r)
-        return 0;
+        return METER_OK;
     if (!pm->qs) {
-        pm->nq = pm->cfg->quantities ? pm->cfg->nquantities : meter_quantities(pm->m, NULL, 0);
-        pm->qs = calloc(pm->nq ? pm->nq : 1, sizeof *pm->qs);
-        if (!pm->qs)
-            return -1;
-        if (pm->cfg->quantities)
-            memcpy(pm->qs, pm->cfg->quantities, pm->nq * sizeof *pm->qs);
-        else
-            meter_quantities(pm->m, pm->qs, pm->nq);
+        const meter_model_info_t *mi = meter_model_find(meter_model_name(pm->m));
+        if (!pm->cfg->quantities && mi && mi->generic) {
+            int rc = first_read_quantities(pm, err, len);
+            if (rc != METER_OK)
+                return rc;
+        } else {
+            pm->nq = pm->cfg->quantities ? pm->cfg->nquantities : meter_quantities(pm->m, NULL, 0);
+            pm->qs = calloc(pm->nq ? pm->nq : 1, sizeof *pm->qs);
+            if (!pm->qs) {
+                snprintf(err, len, "out of memory");
+                return METER_ENOMEM;
+            }
+            if (pm->cfg->quantities)
+                memcpy(pm->qs, pm->cfg->quantities, pm->nq * sizeof *pm->qs);
+            else
+                meter_quantities(pm->m, pm->qs, pm->nq);
+        }
     }
     pm->r = calloc(pm->nq ? pm->nq : 1, sizeof *pm->r);
-    return pm->r ? 0 : -1;
+    if (!pm->r) {
+        snprintf(err, len, "out of memory");
+        return METER_ENOMEM;
+    }
+    return METER_OK;
 }
 
 static void poll_one(struct pbus *b, struct pmeter *pm)
@@ -159,10 +200,8 @@ static void poll_one(struct pbus *b, struct pmeter *pm)
         b->bus = NULL;
     if (rc == METER_OK && !pm->m) {
         rc = meter_open_on_bus(&pm->m, b->bus, pm->cfg->model, pm->opts, err, sizeof err);
-        if (rc == METER_OK && choose_quantities(pm) < 0) {
-            rc = METER_ENOMEM;
-            snprintf(err, sizeof err, "out of memory");
-        }
+        if (rc == METER_OK)
+            rc = choose_quantities(pm, err, sizeof err);
         if (rc != METER_OK) {
             meter_close(pm->m);
             pm->m = NULL;

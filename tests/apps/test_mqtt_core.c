@@ -180,11 +180,34 @@ static void payloads(void **state)
     assert_non_null(strstr(s, "\"voltage\":null,\"current\":null,\"serial_number\":\"a\\\\xFF\\\\xC3(\\\\x01\""));
     assert_non_null(strstr(s, "\"errors\":{\"voltage\":\"NaN\",\"current\":\"-Infinity\"}"));
     free(s);
-    si.model = "klefr-6923"; /* M-Bus */
-    snprintf(r[2].text, sizeof r[2].text, "Z\xfcrich");
+    si.model = "klefr-6923"; /* M-Bus: the library transcodes its ISO 8859-1 text to UTF-8 */
+    snprintf(r[2].text, sizeof r[2].text, "Z\xc3\xbcrich");
     s = mq_state_json(&si, r, 3);
     assert_non_null(strstr(s, "\"serial_number\":\"Z\xc3\xbcrich\""));
     free(s);
+    /* heat, water, gas: Home Assistant's classes; a temperature difference is no temperature */
+    static const struct {
+        meter_quantity_t q;
+        const char *want;
+    } media[] = {
+        {METER_Q_VOLUME, "\"device_class\":\"water\",\"state_class\":\"total_increasing\""},
+        {METER_Q_GAS_VOLUME, "\"device_class\":\"gas\",\"state_class\":\"total_increasing\""},
+        {METER_Q_THERMAL_ENERGY, "\"device_class\":\"energy\",\"state_class\":\"total_increasing\""},
+        {METER_Q_FLOW_TEMPERATURE, "\"device_class\":\"temperature\",\"state_class\":\"measurement\""},
+        {METER_Q_VOLUME_FLOW, "\"device_class\":\"volume_flow_rate\",\"state_class\":\"measurement\""},
+        {METER_Q_TEMPERATURE_DIFFERENCE, "\"unit_of_measurement\":\"K\",\"state_class\":\"measurement\","},
+    };
+    struct mq_discovery_info dm = {"br", "meters", "heat", "mbus", "meters/status"};
+    for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
+        char *t = NULL;
+        s = mq_discovery_json(&dm, "homeassistant", media[i].q, &t);
+        if (!strstr(s, media[i].want))
+            fail_msg("%s: %s", meter_quantity_info(media[i].q)->name, s);
+        if (media[i].q == METER_Q_TEMPERATURE_DIFFERENCE)
+            assert_null(strstr(s, "device_class"));
+        free(s);
+        free(t);
+    }
     struct mq_discovery_info di = {"br", "meters", "house", "klefr-6924", "meters/status"};
     char *topic = NULL;
     s = mq_discovery_json(&di, "homeassistant", METER_Q_ENERGY_ACTIVE_IMPORT, &topic);

@@ -2,7 +2,8 @@
 /* M-Bus end to end against the simulator: the KLEFR 6923 manual's telegram
  * through the driver, its write table byte for byte, every setting round trip
  * (the handle following address, secondary address and baud), multi-telegram
- * reads, primary and secondary scans with collisions, and mbus-tcp. */
+ * reads, primary and secondary scans with collisions, mbus-tcp, and heat,
+ * water and gas meters as catalogue quantities. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -339,27 +340,35 @@ static void test_multi_telegram(void **state)
     size_t n = 0;
     for (int round = 0; round < 2; round++) { /* the FCB sequence goes on across reads */
         assert_int_equal(meter_read_records(m, r, 64, &n), METER_OK);
-        assert_int_equal(n, 12);
+        assert_int_equal(n, 15);
         assert_string_equal(r[0].name, "energy");
         assert_true(r[0].value == 12345000);
-        assert_string_equal(r[5].function, "more_follows");
-        assert_int_equal(r[6].storage, 1);
-        assert_string_equal(r[7].text, "2024-12-31");
-        assert_string_equal(r[8].text, "V1.3");
-        assert_string_equal(r[10].text, "2024-03-15T13:45:00Z");
-        assert_string_equal(r[11].name, "error_flags");
+        assert_int_equal(r[0].quantity, METER_Q_THERMAL_ENERGY);
+        assert_string_equal(r[8].function, "more_follows");
+        assert_int_equal(r[9].storage, 1);
+        assert_int_equal(r[9].quantity, METER_Q_THERMAL_ENERGY_M1);
+        assert_string_equal(r[10].text, "2024-12-31");
+        assert_string_equal(r[11].text, "V1.3");
+        /* the meter's local time: type F sends no seconds and no zone */
+        assert_string_equal(r[13].text, "2024-03-15T13:45");
+        assert_int_equal(r[13].flags & (METER_RECORD_F_UTC | METER_RECORD_F_INVALID), 0);
+        assert_string_equal(r[14].name, "error_flags");
+        assert_true(r[14].flags & METER_RECORD_F_RAW); /* a bit field: unsigned, as sent */
+        assert_int_equal(r[14].raw, 0);
     }
     /* the telegram limit */
     meter_t *one = open_m(&st, "mbus", "addr=7&telegrams=1");
     assert_int_equal(meter_read_records(one, r, 64, &n), METER_OK);
-    assert_int_equal(n, 6);
+    assert_int_equal(n, 9);
     meter_close(one);
-    /* generic readings: the catalogue where obvious */
+    /* generic readings: heat energy is thermal energy, never energy_active_import */
     meter_reading_t rd;
-    assert_int_equal(meter_read(m, METER_Q_ENERGY_ACTIVE_IMPORT, &rd), METER_OK);
+    assert_int_equal(meter_read(m, METER_Q_THERMAL_ENERGY, &rd), METER_OK);
     assert_true(rd.value == 12345);
-    assert_int_equal(meter_read(m, METER_Q_ACTIVE_POWER, &rd), METER_OK);
+    assert_int_equal(meter_read(m, METER_Q_THERMAL_POWER, &rd), METER_OK);
     assert_true(rd.value == 12500);
+    assert_int_equal(meter_read(m, METER_Q_ENERGY_ACTIVE_IMPORT, &rd), METER_EQUANTITY);
+    assert_int_equal(meter_read(m, METER_Q_ACTIVE_POWER, &rd), METER_EQUANTITY);
     /* by secondary address, wildcards in manufacturer/version/medium */
     meter_t *sec = open_m(&st, "mbus", "secondary=12345602");
     assert_int_equal(meter_read_records(sec, r, 64, &n), METER_OK);
@@ -387,7 +396,7 @@ static void test_mbus_tcp(void **state)
     meter_record_t r[64];
     size_t n = 0;
     assert_int_equal(meter_read_records(h, r, 64, &n), METER_OK);
-    assert_int_equal(n, 12);
+    assert_int_equal(n, 15);
     /* 254 reaches "the only meter": both answer here, so it collides or is garbled */
     meter_t *all = open_m(&st, "mbus", "addr=254&retries=0&timeout=200");
     assert_int_not_equal(meter_read_records(all, r, 64, &n), METER_OK);
@@ -411,13 +420,78 @@ static void test_wrong_meter(void **state)
     sim_thread_stop(&st);
 }
 
+/* Heat, water and gas meters read through the generic driver give catalogue
+ * quantities in catalogue units, by medium; a snapshot holds only what they send. */
+static void test_media(void **state)
+{
+    (void)state;
+    struct sim_thread st;
+    const struct model_at ms[] = {{"sim-mbus-heat", 7}, {"sim-mbus-water", 1}, {"sim-mbus-gas", 3}};
+    start(&st, "pty", ms, 3, 1);
+    static const struct {
+        meter_quantity_t q;
+        double v;
+        meter_unit_t unit;
+    } heat[] = {
+        {METER_Q_VOLUME, 1234.56, METER_UNIT_M3},
+        {METER_Q_VOLUME_FLOW, 1.25, METER_UNIT_M3_PER_H},
+        {METER_Q_THERMAL_ENERGY, 12345, METER_UNIT_KWH},
+        {METER_Q_THERMAL_POWER, 12500, METER_UNIT_WATT},
+        {METER_Q_FLOW_TEMPERATURE, 65.3, METER_UNIT_CELSIUS},
+        {METER_Q_RETURN_TEMPERATURE, 40.1, METER_UNIT_CELSIUS},
+        {METER_Q_TEMPERATURE_DIFFERENCE, 25.2, METER_UNIT_KELVIN},
+        {METER_Q_OPERATING_TIME, 1234, METER_UNIT_HOUR},
+        {METER_Q_ERROR_FLAGS, 0, METER_UNIT_NONE},
+        {METER_Q_THERMAL_ENERGY_M1, 11000, METER_UNIT_KWH},
+    };
+    meter_t *h = open_m(&st, "mbus", "addr=7");
+    meter_reading_t r[64];
+    size_t n = 0;
+    assert_int_equal(meter_snapshot(h, r, 64, &n), METER_OK);
+    assert_int_equal(n, 12); /* the ten above, meter_date, meter_date_m1 (one reading each) */
+    for (size_t i = 0; i < sizeof heat / sizeof heat[0]; i++) {
+        meter_reading_t one;
+        assert_int_equal(meter_read(h, heat[i].q, &one), METER_OK);
+        assert_int_equal(one.unit, heat[i].unit);
+        if (one.value != heat[i].v)
+            fail_msg("%s: %.17g, not %.17g", meter_quantity_info(heat[i].q)->name, one.value,
+                     heat[i].v);
+    }
+    meter_reading_t d;
+    assert_int_equal(meter_read(h, METER_Q_METER_DATE, &d), METER_OK);
+    assert_int_equal(d.kind, METER_KIND_TEXT);
+    assert_string_equal(d.text, "2024-03-15T13:45");
+    assert_int_equal(meter_read(h, METER_Q_METER_DATE_M1, &d), METER_OK);
+    assert_string_equal(d.text, "2024-12-31");
+
+    meter_t *w = open_m(&st, "mbus", "addr=1");
+    assert_int_equal(meter_snapshot(w, r, 64, &n), METER_OK);
+    assert_int_equal(n, 3); /* volume, error flags, meter date */
+    assert_int_equal(r[0].quantity, METER_Q_VOLUME);
+    assert_true(r[0].value == 12.346); /* 12346 l: 12345 + the id's last byte (0x01) */
+    assert_int_equal(meter_read(w, METER_Q_GAS_VOLUME, &d), METER_EQUANTITY);
+
+    meter_t *g = open_m(&st, "mbus", "addr=3");
+    assert_int_equal(meter_snapshot(g, r, 64, &n), METER_OK);
+    assert_int_equal(n, 4); /* gas volume now and at the due date, both dates */
+    assert_int_equal(meter_read(g, METER_Q_GAS_VOLUME, &d), METER_OK);
+    assert_true(d.value == 4567.89);
+    assert_int_equal(meter_read(g, METER_Q_GAS_VOLUME_M1, &d), METER_OK);
+    assert_true(d.value == 4000);
+    assert_int_equal(meter_read(g, METER_Q_VOLUME, &d), METER_EQUANTITY);
+    meter_close(g);
+    meter_close(w);
+    meter_close(h);
+    sim_thread_stop(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_klefr_manual_telegram), cmocka_unit_test(test_klefr_write_frames),
         cmocka_unit_test(test_klefr_settings_round_trip), cmocka_unit_test(test_scans),
         cmocka_unit_test(test_multi_telegram),          cmocka_unit_test(test_mbus_tcp),
-        cmocka_unit_test(test_wrong_meter),
+        cmocka_unit_test(test_wrong_meter),              cmocka_unit_test(test_media),
     };
     atexit(release_shared);
     return cmocka_run_group_tests(tests, NULL, NULL);

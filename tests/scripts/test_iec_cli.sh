@@ -46,10 +46,18 @@ printf '1.8.0(0033402.264*kWh)\r\n!\r\n\x03' >>"$TMP/me162.bin"
 [ "$(json_get "$TMP/me.json" "(d['identification']['manufacturer'], d['identification']['baud_char'], d['identification']['ident'])")" = "('ISK', '5', 'ME162-0033')" ] || fail "ident json: $(cat "$TMP/me.json")"
 [ "$(json_get "$TMP/me.json" "d['data']")" = "[{'address': '1.8.0', 'values': [{'value': '0033402.264', 'unit': 'kWh'}]}]" ] || fail "data json: $(cat "$TMP/me.json")"
 
-# a simulated meter on a pty: the generic model prints records, -q the catalogue values
+# text or noise is not a readout: a named error, exit 3
+rc=0; printf 'hello world\n' | "$METER_BIN" decode iec - 2>"$TMP/nr" >/dev/null || rc=$?
+[ $rc = 3 ] && grep -q "not an IEC 62056-21 readout.*METER_EFRAME" "$TMP/nr" || fail "text decoded: rc $rc $(cat "$TMP/nr")"
+
+# a simulated meter on a pty: the generic model prints the catalogue quantities it sent (the
+# shape of every model, W not kW), --records the data sets, -q the values named
 start_sim EP --model iec62056 --pty --frozen
 case "$EP" in iec:/dev/*) ;; *) fail "IEC simulator printed '$EP'" ;; esac
-"$METER_BIN" read -m iec62056 -c "$EP" --json >"$TMP/r.json" || fail "read records"
+"$METER_BIN" read -m iec62056 -c "$EP" --csv >"$TMP/s.csv" || fail "read"
+[ "$(head -1 "$TMP/s.csv")" = "quantity,value,unit,status" ] || fail "csv shape: $(cat "$TMP/s.csv")"
+grep -qx 'active_power,3454,W,ok' "$TMP/s.csv" || fail "snapshot in W: $(cat "$TMP/s.csv")"
+"$METER_BIN" read -m iec62056 -c "$EP" --records --json >"$TMP/r.json" || fail "read records"
 [ "$(json_get "$TMP/r.json" "[r['quantity'] for r in d['records'] if r['address'] == '16.7.0'][0]")" = "active_power" ] || fail "records: $(cat "$TMP/r.json")"
 "$METER_BIN" read -m iec62056 -c "$EP" -q active_power,voltage_l2 --csv >"$TMP/r.csv" || fail "read -q"
 grep -qx 'active_power,3454,W,ok' "$TMP/r.csv" || fail "kW scaled to W: $(cat "$TMP/r.csv")"

@@ -41,4 +41,17 @@ set -e
     fail "error lines: $(cat "$TMP/e.txt")"
 [ "$(grep -cE "^$ts,,METER_ETIMEDOUT\$" "$TMP/e.csv")" -eq 2 ] || fail "csv error lines: $(cat "$TMP/e.csv")"
 [ $rc2 -eq 2 ] && grep -q "interval takes" "$TMP/e2" || fail "bad interval: $(cat "$TMP/e2")"
-echo "monitor: timestamped lines in three formats, errors inline"
+
+# every model reads its own simulator with no error (issue 11): an IEC model and a
+# heat meter through the generic M-Bus model monitor what the meter sends, in W and kWh
+start_sim IEC --model klefr-6921 --pty --frozen
+"$METER_BIN" monitor -m klefr-6921 -c "$IEC" --interval 10ms --count 2 --csv >"$TMP/i.csv" ||
+    fail "klefr-6921 monitor: $(cat "$TMP/i.csv")"
+! grep -q METER_E "$TMP/i.csv" || fail "klefr-6921 against its simulator: $(cat "$TMP/i.csv")"
+head -1 "$TMP/i.csv" | grep -q '^time,voltage_l1,.*active_power,.*,status$' || fail "iec csv: $(cat "$TMP/i.csv")"
+start_sim HEAT --model sim-mbus-heat --id 7 --pty --frozen
+"$METER_BIN" monitor -m mbus -c "$HEAT?addr=7" --interval 10ms --count 1 >"$TMP/h.txt" ||
+    fail "heat monitor: $(cat "$TMP/h.txt")"
+grep -q "thermal_energy=12345 kWh" "$TMP/h.txt" && grep -q "flow_temperature=65.3 °C" "$TMP/h.txt" &&
+    ! grep -q "METER_E\|voltage" "$TMP/h.txt" || fail "heat monitor: $(cat "$TMP/h.txt")"
+echo "monitor: timestamped lines in three formats, errors inline; IEC and M-Bus models as sent"

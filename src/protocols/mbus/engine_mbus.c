@@ -142,31 +142,16 @@ static const struct mtr_mbus_driver *driver(const meter_t *m)
 
 /* ---- readings ------------------------------------------------------------- */
 
-/* the catalogue quantities a generic read may give */
-static const meter_quantity_t generic_qs[] = {
-    METER_Q_VOLTAGE, METER_Q_VOLTAGE_L1, METER_Q_VOLTAGE_L2, METER_Q_VOLTAGE_L3,
-    METER_Q_CURRENT, METER_Q_CURRENT_L1, METER_Q_CURRENT_L2, METER_Q_CURRENT_L3,
-    METER_Q_FREQUENCY, METER_Q_ACTIVE_POWER, METER_Q_ACTIVE_POWER_L1, METER_Q_ACTIVE_POWER_L2,
-    METER_Q_ACTIVE_POWER_L3, METER_Q_REACTIVE_POWER, METER_Q_APPARENT_POWER,
-    METER_Q_ENERGY_ACTIVE_IMPORT, METER_Q_ENERGY_ACTIVE_IMPORT_T1, METER_Q_ENERGY_ACTIVE_IMPORT_T2,
-    METER_Q_ENERGY_ACTIVE_IMPORT_T3, METER_Q_ENERGY_ACTIVE_IMPORT_T4, METER_Q_ENERGY_ACTIVE_EXPORT,
-    METER_Q_ENERGY_ACTIVE_EXPORT_T1, METER_Q_ENERGY_ACTIVE_EXPORT_T2, METER_Q_ENERGY_ACTIVE_EXPORT_T3,
-    METER_Q_ENERGY_ACTIVE_EXPORT_T4, METER_Q_ENERGY_REACTIVE_IMPORT, METER_Q_ENERGY_REACTIVE_EXPORT,
-};
-
 static size_t quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
 {
     const struct mtr_mbus_driver *d = driver(m);
+    if (!d->rows) /* generic: whatever the catalogue mapping may give */
+        return mtr_mbus_catalogue_all(out, cap);
     size_t k = 0;
     for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
         int has = 0;
-        if (d->rows) {
-            for (size_t i = 0; i < d->nrows; i++)
-                has |= d->rows[i].q == (meter_quantity_t)q;
-        } else {
-            for (size_t i = 0; i < sizeof generic_qs / sizeof generic_qs[0]; i++)
-                has |= generic_qs[i] == (meter_quantity_t)q;
-        }
+        for (size_t i = 0; i < d->nrows; i++)
+            has |= d->rows[i].q == (meter_quantity_t)q;
         if (!has)
             continue;
         if (out && k < cap)
@@ -180,16 +165,18 @@ static size_t quantities(const meter_t *m, meter_quantity_t *out, size_t cap)
 struct collect {
     double v[METER_Q_COUNT_];
     uint8_t have[METER_Q_COUNT_];
+    char text[METER_Q_COUNT_][METER_TEXT_MAX]; /* TEXT quantities (meter_date) */
+    int medium;           /* of the first telegram that names one; -1 none */
     meter_record_t *recs; /* records wanted (NULL: readings only) */
     size_t cap, n;
     int rc;
 };
 
 static int map_row(const struct mtr_mbus_driver *d, const mtr_mbus_record_t *r,
-                   const meter_record_t *rec, meter_quantity_t *q, double *x)
+                   const meter_record_t *rec, int medium, meter_quantity_t *q, double *x)
 {
     if (!d->rows)
-        return mtr_mbus_catalogue(r, rec, q, x);
+        return mtr_mbus_catalogue(r, rec, medium, q, x);
     if (rec->kind != METER_KIND_NUMBER || r->storage || r->subunit)
         return 0;
     for (size_t i = 0; i < d->nrows; i++) {
@@ -210,7 +197,7 @@ static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app
     struct collect *c = ud;
     const struct mtr_mbus_driver *d = driver(m);
     (void)f;
-    if (index == 0 && d->nman && app->has_id && !mtr_mbus_driver_fits(d, app->man, app->medium)) {
+    if (index == 0 && d->nman && (app->fields & MTR_MBUS_HF_MAN) && !mtr_mbus_driver_fits(d, app->man, app->medium)) {
         char man[4];
         mtr_mbus_man_string(app->man, man);
         c->rc = mtr_set_err(m, METER_EUNSUPPORTED, "the meter is %s (code %04X), medium %s: not "
@@ -218,17 +205,26 @@ static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app
                             m->model->info.name);
         return 1;
     }
+    if (c->medium < 0)
+        c->medium = mtr_mbus_catalogue_medium(app);
     mtr_mbus_iter_t it;
     mtr_mbus_record_t r;
-    mtr_mbus_iter_init(&it, app->records, app->records_len, 0);
+    mtr_mbus_iter_init_app(&it, app, 0);
     int k;
     while ((k = mtr_mbus_iter_next(&it, &r, NULL, 0)) > 0) {
         meter_record_t rec;
         mtr_mbus_to_record(&r, &rec, (int)c->n);
         meter_quantity_t q;
         double x;
-        if (map_row(d, &r, &rec, &q, &x) && !c->have[q]) {
+        /* the first record that maps to a quantity wins (docs/mbus.md) */
+        if (map_row(d, &r, &rec, c->medium, &q, &x) && !c->have[q]) {
             c->v[q] = x;
+            const meter_quantity_info_t *qi = meter_quantity_info(q);
+            if (qi && qi->kind == METER_KIND_TEXT) {
+                size_t l = strnlen(rec.text, sizeof c->text[q] - 1);
+                memcpy(c->text[q], rec.text, l);
+                c->text[q][l] = '\0';
+            }
             c->have[q] = 1;
             rec.quantity = q;
         }
@@ -238,15 +234,17 @@ static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app
             c->n++;
         }
     }
-    if (k < 0)
-        mtr_log(m, METER_LOG_WARN, "mbus: telegram %u: records stop at byte %zu (%s)", index + 1,
-                it.pos, meter_strerror(k));
+    if (k < 0) /* the records before it are kept */
+        mtr_log(m, METER_LOG_WARN, "mbus: telegram %u: records stop at byte %zu of the data: %s "
+                "(%s); the %u before it are kept", index + 1, it.stop_offset,
+                mtr_mbus_stop_name(it.stop_reason), meter_errname(k), (unsigned)it.count);
     return 0;
 }
 
 static int collect(meter_t *m, struct collect *c)
 {
     c->rc = METER_OK;
+    c->medium = -1;
     int rc = mtr_mbus_read_telegrams(m, on_telegram, c);
     return rc != METER_OK ? rc : c->rc;
 }
@@ -257,9 +255,11 @@ static void fill(const struct collect *c, meter_quantity_t q, meter_reading_t *o
     memset(out, 0, sizeof *out);
     out->quantity = q;
     out->unit = qi ? qi->unit : METER_UNIT_NONE;
-    out->kind = METER_KIND_NUMBER;
+    out->kind = qi ? qi->kind : METER_KIND_NUMBER;
     out->status = (unsigned)q < METER_Q_COUNT_ && c->have[q] ? METER_OK : METER_EQUANTITY;
-    if (out->status == METER_OK)
+    if (out->status == METER_OK && out->kind == METER_KIND_TEXT)
+        memcpy(out->text, c->text[q], sizeof out->text);
+    else if (out->status == METER_OK)
         out->value = c->v[q];
 }
 

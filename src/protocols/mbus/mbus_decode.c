@@ -32,35 +32,52 @@ meter_status_t meter_mbus_decode(const uint8_t *frame, size_t len, meter_mbus_he
     rc = mtr_mbus_app_parse(&f, &app, err, errlen);
     if (rc != METER_OK)
         return rc;
+    /* only the fields the frame carries (a fixed frame has no manufacturer or version) */
     h->has_id = app.has_id;
-    if (app.has_id) {
+    if (app.fields & MTR_MBUS_HF_ID)
         mtr_mbus_id_text(app.id, h->id);
+    if (app.fields & MTR_MBUS_HF_MAN) {
         mtr_mbus_man_string(app.man, h->manufacturer);
         h->manufacturer_code = app.man;
+    }
+    if (app.fields & MTR_MBUS_HF_VERSION)
         h->version = app.version;
+    if (app.fields & MTR_MBUS_HF_MEDIUM) {
         h->medium = app.medium;
-        h->medium_name = mtr_mbus_medium_name(app.medium);
+        h->medium_name = app.kind == MTR_MBUS_APP_FIXED
+                             ? mtr_mbus_medium_name((uint8_t)mtr_mbus_catalogue_medium(&app))
+                             : mtr_mbus_medium_name(app.medium);
     }
-    if (app.kind == MTR_MBUS_APP_VARIABLE || app.kind == MTR_MBUS_APP_FIXED) {
+    if (app.fields & MTR_MBUS_HF_ACCESS)
         h->access = app.access;
+    if (app.fields & MTR_MBUS_HF_STATUS)
         h->status = app.status;
+    if (app.fields & MTR_MBUS_HF_SIGNATURE)
         h->signature = app.signature;
-    }
-    if (app.kind != MTR_MBUS_APP_VARIABLE && app.kind != MTR_MBUS_APP_DATA_SEND)
+    if (app.kind != MTR_MBUS_APP_VARIABLE && app.kind != MTR_MBUS_APP_DATA_SEND &&
+        app.kind != MTR_MBUS_APP_FIXED)
         return METER_OK;
     mtr_mbus_iter_t it;
     mtr_mbus_record_t r;
-    mtr_mbus_iter_init(&it, app.records, app.records_len, 0);
+    mtr_mbus_iter_init_app(&it, &app, 0);
+    int medium = mtr_mbus_catalogue_medium(&app);
     size_t k = 0;
-    while ((rc = mtr_mbus_iter_next(&it, &r, err, errlen)) > 0) {
-        if (k < cap)
+    while ((rc = mtr_mbus_iter_next(&it, &r, NULL, 0)) > 0) {
+        if (k < cap) {
             mtr_mbus_to_record(&r, &records[k], 0);
+            meter_quantity_t q;
+            double x;
+            if (mtr_mbus_catalogue(&r, &records[k], medium, &q, &x))
+                records[k].quantity = q;
+        }
         k++;
     }
     *n = k;
     h->more_follows = it.more_follows;
-    if (rc < 0)
-        return rc;
+    if (rc < 0) /* the records before the stop are given; say where and why */
+        return mtr_err(err, errlen, rc, "records stop at byte %zu of the data: %s; %zu record%s "
+                       "before it", it.stop_offset, mtr_mbus_stop_name(it.stop_reason), k,
+                       k == 1 ? "" : "s");
     if (k > cap)
         return mtr_err(err, errlen, METER_EBUFSIZE, "%zu records, room for %zu", k, cap);
     return METER_OK;

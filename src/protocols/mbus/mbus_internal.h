@@ -117,10 +117,16 @@ int mtr_mbus_relink(meter_t *m, unsigned baud);
 
 /** One codec record as a public record (name, unit, value or text, DIF fields). */
 void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int index);
-/** The obvious catalogue quantity of a generic record, and its value in the catalogue unit.
- *  @return 1 when one fits. */
-int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, meter_quantity_t *q,
-                       double *value);
+/** The catalogue quantity of a generic record by the meter's @p medium (-1: not
+ *  sent), and its value in the catalogue unit (mbus_catalogue.c, docs/mbus.md).
+ *  @return 1 when one fits (a TEXT record: meter_date, value unused). */
+int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, int medium,
+                       meter_quantity_t *q, double *value);
+/** The medium of a telegram as a table-3 code (a fixed frame's 4-bit code
+ *  translated), -1 when the header has none. */
+int mtr_mbus_catalogue_medium(const mtr_mbus_app_t *app);
+/** Every quantity mtr_mbus_catalogue() may give, ascending; returns how many. */
+size_t mtr_mbus_catalogue_all(meter_quantity_t *out, size_t cap);
 /** Format the header's id as 8 hex digits (BCD digits as they read). */
 void mtr_mbus_id_text(uint32_t id, char out[9]);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* M-Bus data records as public records (meter_record_t): name and unit from
- * the VIF, value scaled, dates and text as text; and the catalogue quantity a
- * generic record obviously is (electricity energy, power, voltage, current …). */
+ * the VIF, value scaled, dates as the meter's local time, text in UTF-8, and
+ * what the frame says about the value (flags, the unsigned integer as sent). */
 #include <math.h>
 #include <string.h>
 
@@ -54,7 +54,9 @@ static char *put_uint(char *p, unsigned x, int width)
     return p;
 }
 
-/* "%04u-%02u-%02u" or "%04u-%02u-%02uT%02u:%02u:%02uZ", truncated to cap like snprintf */
+/* The meter's local time as mtr_mbus_datetime_format_local() writes it:
+ * "YYYY-MM-DD", "YYYY-MM-DDThh:mm" (type F sends no seconds) or
+ * "YYYY-MM-DDThh:mm:ss" (type I); no zone designator, truncated to cap. */
 static void date_text(const mtr_mbus_datetime_t *dt, int with_time, char *out, size_t cap)
 {
     char tmp[64], *p = tmp;
@@ -68,9 +70,10 @@ static void date_text(const mtr_mbus_datetime_t *dt, int with_time, char *out, s
         p = put_uint(p, dt->hour, 2);
         *p++ = ':';
         p = put_uint(p, dt->minute, 2);
-        *p++ = ':';
-        p = put_uint(p, dt->second, 2);
-        *p++ = 'Z';
+        if (dt->has_seconds) {
+            *p++ = ':';
+            p = put_uint(p, dt->second, 2);
+        }
     }
     *p = '\0';
     copy_text(out, cap, tmp);
@@ -85,7 +88,9 @@ static double value_double(const mtr_mbus_value_t *v)
     int e = v->exp10 < 0 ? -v->exp10 : v->exp10;
     if (e > 22 || (v->kind != MTR_MBUS_V_INT && v->kind != MTR_MBUS_V_REAL))
         return mtr_mbus_value_double(v);
-    double x = v->kind == MTR_MBUS_V_INT ? (double)v->number : v->real;
+    double x = v->kind == MTR_MBUS_V_REAL              ? v->real
+               : (v->flags & MTR_MBUS_VAL_UNSIGNED) ? (double)v->raw
+                                                    : (double)v->number;
     /* divide by 10^-e rather than multiply by an inexact 10^e, as the codec does */
     return v->exp10 < 0 ? x / p10[e] : x * p10[e];
 }
@@ -117,6 +122,32 @@ static int clamp_int(uint64_t x)
     return x > 0x7FFFFFFF ? 0x7FFFFFFF : (int)x;
 }
 
+/* The value flags the frame states, as record flags. */
+static unsigned record_flags(const mtr_mbus_record_t *r, const mtr_mbus_value_t *v)
+{
+    unsigned fl = 0;
+    if (v->flags & (MTR_MBUS_VAL_INVALID | MTR_MBUS_VAL_RECORD_ERROR | MTR_MBUS_VAL_BCD_INVALID))
+        fl |= METER_RECORD_F_INVALID;
+    if (v->flags & MTR_MBUS_VAL_SUMMER)
+        fl |= METER_RECORD_F_SUMMER_TIME;
+    if ((v->flags & MTR_MBUS_VAL_ERROR_STATE) || r->function == MTR_MBUS_FN_ERROR_STATE)
+        fl |= METER_RECORD_F_ERROR_STATE;
+    return fl;
+}
+
+/* The data bytes in hex, most significant first (mode 1 sends them last) */
+static void raw_hex(const mtr_mbus_record_t *r, char *out, size_t cap)
+{
+    size_t k = 0;
+    int msb = (r->flags & MTR_MBUS_RF_MSB_FIRST) != 0;
+    for (size_t j = 0; j < r->data_len && k + 3 <= cap; j++) {
+        uint8_t b = r->data[msb ? j : r->data_len - 1 - j];
+        out[k++] = hex_digit[b >> 4];
+        out[k++] = hex_digit[b & 0xF];
+    }
+    out[k] = '\0';
+}
+
 void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int index)
 {
     memset(out, 0, sizeof *out);
@@ -129,24 +160,24 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
     int special = !r->has_vif || r->data_field == MTR_MBUS_DF_SPECIAL;
     copy_text(out->name, sizeof out->name,
               special ? "manufacturer_specific" : mtr_mbus_quantity_name(r->vi.quantity));
+    /* a plain-text unit is kept for numbers and text alike (UTF-8, cut between
+     * characters at 15 bytes); dates, raw bytes and BCD with A-F digits have none */
     if (r->vi.table == MTR_MBUS_VT_PLAIN_TEXT && r->text)
-        mtr_mbus_text_copy(r->text, r->text_len, out->unit, sizeof out->unit);
+        mtr_mbus_text_utf8(r->text, r->text_len, out->unit, sizeof out->unit);
     else if (!special)
         copy_text(out->unit, sizeof out->unit, mtr_mbus_unit_name(r->vi.unit));
     mtr_mbus_value_t v;
     int rc = mtr_mbus_value_decode(r, &v, NULL, 0);
     out->kind = METER_KIND_TEXT;
+    out->flags = record_flags(r, &v);
     if (rc != METER_OK) { /* BCD with A-F digits: the raw bytes, most significant first */
-        char tmp[64];
-        size_t k = 0;
-        for (size_t i = r->data_len; i-- > 0 && k + 3 <= sizeof tmp;) {
-            tmp[k++] = hex_digit[r->data[i] >> 4];
-            tmp[k++] = hex_digit[r->data[i] & 0xF];
-        }
-        tmp[k] = '\0';
-        copy_text(out->text, sizeof out->text, tmp);
+        raw_hex(r, out->text, sizeof out->text);
         out->unit[0] = '\0';
         return;
+    }
+    if (v.kind == MTR_MBUS_V_INT && (v.flags & MTR_MBUS_VAL_UNSIGNED)) {
+        out->raw = v.raw; /* bit fields, identifiers, counters: exact, never negative */
+        out->flags |= METER_RECORD_F_RAW;
     }
     switch (v.kind) {
     case MTR_MBUS_V_INT:
@@ -175,9 +206,10 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
         }
         out->unit[0] = '\0';
         break;
-    case MTR_MBUS_V_TEXT:
-        mtr_mbus_text_copy(v.bytes, v.len, out->text, sizeof out->text);
-        out->unit[0] = '\0';
+    case MTR_MBUS_V_TEXT: /* ISO 8859-1 on the wire, UTF-8 here; the plain-text unit stays */
+        mtr_mbus_text_utf8(v.bytes, v.len, out->text, sizeof out->text);
+        if (r->vi.table != MTR_MBUS_VT_PLAIN_TEXT)
+            out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_BYTES:
         hex_text(v.bytes, v.len, out->text, sizeof out->text);
@@ -186,74 +218,4 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
     case MTR_MBUS_V_NONE:
         break;
     }
-}
-
-static meter_quantity_t by_tariff(meter_quantity_t base, uint32_t tariff)
-{
-    /* energy quantities list the total, then _t1 .. _t4 */
-    return tariff <= 4 ? (meter_quantity_t)(base + tariff) : METER_Q_NONE;
-}
-
-static meter_quantity_t by_phase(meter_quantity_t base, uint8_t phase)
-{
-    /* voltage/current list the summary value, then _l1 .. _l3 */
-    return phase <= 3 ? (meter_quantity_t)(base + phase) : METER_Q_NONE;
-}
-
-int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, meter_quantity_t *q,
-                       double *value)
-{
-    if (rec->kind != METER_KIND_NUMBER || r->storage != 0 || r->subunit != 0 ||
-        r->function != MTR_MBUS_FN_INSTANTANEOUS || r->vi.meaning != MTR_MBUS_M_VALUE ||
-        (r->vi.flags & (MTR_MBUS_VF_PER_TIME | MTR_MBUS_VF_LOWER_LIMIT | MTR_MBUS_VF_UPPER_LIMIT |
-                        MTR_MBUS_VF_RECORD_ERROR | MTR_MBUS_VF_FUTURE)))
-        return 0;
-    meter_quantity_t out = METER_Q_NONE;
-    double x = rec->value;
-    int export_ = (r->vi.flags & MTR_MBUS_VF_EXPORT) != 0;
-    uint8_t phase = r->vi.phase;
-    switch (r->vi.unit) {
-    case MTR_MBUS_U_WH:
-        out = by_tariff(export_ ? METER_Q_ENERGY_ACTIVE_EXPORT : METER_Q_ENERGY_ACTIVE_IMPORT,
-                        r->tariff);
-        x /= 1000.0;
-        break;
-    case MTR_MBUS_U_VARH:
-        out = by_tariff(export_ ? METER_Q_ENERGY_REACTIVE_EXPORT : METER_Q_ENERGY_REACTIVE_IMPORT,
-                        r->tariff);
-        x /= 1000.0;
-        break;
-    case MTR_MBUS_U_W:
-        if (r->tariff == 0 && phase <= 3)
-            out = phase ? (meter_quantity_t)(METER_Q_ACTIVE_POWER_L1 + phase - 1)
-                        : METER_Q_ACTIVE_POWER;
-        break;
-    case MTR_MBUS_U_VAR:
-        if (r->tariff == 0 && phase == 0)
-            out = METER_Q_REACTIVE_POWER;
-        break;
-    case MTR_MBUS_U_VA:
-        if (r->tariff == 0 && phase == 0)
-            out = METER_Q_APPARENT_POWER;
-        break;
-    case MTR_MBUS_U_VOLT:
-        if (r->tariff == 0)
-            out = by_phase(METER_Q_VOLTAGE, phase);
-        break;
-    case MTR_MBUS_U_AMPERE:
-        if (r->tariff == 0)
-            out = by_phase(METER_Q_CURRENT, phase);
-        break;
-    case MTR_MBUS_U_HZ:
-        if (r->tariff == 0)
-            out = METER_Q_FREQUENCY;
-        break;
-    default:
-        break;
-    }
-    if (out == METER_Q_NONE)
-        return 0;
-    *q = out;
-    *value = x;
-    return 1;
 }

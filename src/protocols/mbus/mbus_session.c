@@ -383,7 +383,7 @@ static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud, int *a_out
         /* more telegrams only when the last record is DIF 1F */
         mtr_mbus_iter_t it;
         mtr_mbus_record_t rec;
-        mtr_mbus_iter_init(&it, app.records, app.records_len, 0);
+        mtr_mbus_iter_init_app(&it, &app, 0);
         while (mtr_mbus_iter_next(&it, &rec, NULL, 0) > 0) {
         }
         if (!it.more_follows) {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The simulator's M-Bus slaves: a KLEFR 6923 (the manual's telegram and write
- * table), a heat meter answering in three telegrams, and water meters whose
- * secondary addresses collide. Every slave addressed answers; when several
+ * table), a heat meter answering in three telegrams, a gas meter, and water
+ * meters whose secondary addresses collide. Every slave addressed answers; when several
  * answer at once their bits are ANDed with a skew, as on the wire (garbled). */
 #include <errno.h>
 #include <math.h>
@@ -14,7 +14,7 @@
 #include "protocols/mbus/mbus_internal.h"
 #include "sim/sim_internal.h"
 
-enum kind { K_KLEFR = 1, K_HEAT, K_WATER };
+enum kind { K_KLEFR = 1, K_HEAT, K_WATER, K_GAS };
 
 struct slave {
     int ready;
@@ -81,6 +81,12 @@ static void init_slave(struct meter_sim *s, int i)
         sl->man = mtr_mbus_man_code("LUG");
         sl->ver = 0x07;
         sl->med = 0x04;
+    } else if (strcmp(name, "sim-mbus-gas") == 0) {
+        sl->kind = K_GAS;
+        sl->id = to_bcd(30000000ul + (unsigned long)a);
+        sl->man = mtr_mbus_man_code("ELS");
+        sl->ver = 0x02;
+        sl->med = 0x03;
     } else {
         sl->kind = K_WATER; /* id 123456xx, xx = address mod 50; from 50 on another medium/version */
         sl->id = to_bcd(12345600ul + (unsigned long)(a % 50));
@@ -153,7 +159,8 @@ static size_t copy(uint8_t *d, const uint8_t *src, size_t n)
     return n;
 }
 
-/* heat meter: energy, volume, power, temperatures | history, model | date, errors */
+/* heat meter: energy, volume, power, temperatures, flow, operating time |
+ * history, model | date, errors */
 static size_t heat_records(unsigned t, uint8_t *d)
 {
     static const uint8_t t0[] = {0x0C, 0x06, 0x45, 0x23, 0x01, 0x00, /* 12345 kWh */
@@ -161,6 +168,9 @@ static size_t heat_records(unsigned t, uint8_t *d)
                                  0x0B, 0x2B, 0x00, 0x25, 0x01,       /* 12500 W */
                                  0x0A, 0x5A, 0x53, 0x06,             /* 65.3 °C flow */
                                  0x0A, 0x5E, 0x01, 0x04,             /* 40.1 °C return */
+                                 0x0B, 0x3B, 0x50, 0x12, 0x00,       /* 1.25 m^3/h */
+                                 0x0A, 0x62, 0x52, 0x02,             /* 25.2 K */
+                                 0x0A, 0x26, 0x34, 0x12,             /* 1234 h operating */
                                  0x1F};
     static const uint8_t t1[] = {0x4C, 0x06, 0x00, 0x10, 0x01, 0x00, /* storage 1: 11000 kWh */
                                  0x42, 0x6C, 0x1F, 0x3C,             /* storage 1: 2024-12-31 */
@@ -179,6 +189,16 @@ static size_t water_records(const struct slave *sl, uint8_t *d)
     k += put_bcd8(d + k, 12345ul + (sl->id & 0xFF));
     static const uint8_t rest[] = {0x04, 0x6D, 0x2D, 0x0D, 0x0F, 0x33, 0x02, 0xFD, 0x17, 0x00, 0x00};
     return k + copy(d + k, rest, sizeof rest);
+}
+
+/* gas meter: volume now and at the last due date, with the dates */
+static size_t gas_records(uint8_t *d)
+{
+    static const uint8_t r[] = {0x0C, 0x14, 0x89, 0x67, 0x45, 0x00, /* 4567.89 m^3 */
+                                0x4C, 0x14, 0x00, 0x00, 0x40, 0x00, /* storage 1: 4000 m^3 */
+                                0x42, 0x6C, 0x1F, 0x3C,             /* storage 1: 2024-12-31 */
+                                0x04, 0x6D, 0x2D, 0x0D, 0x0F, 0x33};/* 2024-03-15 13:45 */
+    return copy(d, r, sizeof r);
 }
 
 static int ntelegrams(const struct slave *sl)
@@ -205,6 +225,8 @@ static size_t rsp_ud(struct meter_sim *s, int i, uint8_t fcb, int fcv, uint8_t *
         k += klefr_records(sm, d + k);
     else if (sl->kind == K_HEAT)
         k += heat_records((unsigned)t, d + k);
+    else if (sl->kind == K_GAS)
+        k += gas_records(d + k);
     else
         k += water_records(sl, d + k);
     size_t n = 0;
