@@ -289,6 +289,26 @@ static void drop_client(struct meter_sim *s, int i)
     s->clients[i] = s->clients[--s->nclients];
 }
 
+/* On stopping: what had already arrived is still served (a client's last frame,
+ * e.g. an IEC B0 sent just before the stop, is received, not lost in a race). */
+static void drain(meter_sim_t *s)
+{
+    struct pollfd pfd[1 + MTR_SIM_MAX_CLIENTS];
+    int n = 0;
+    if (!s->tcp)
+        pfd[n++] = (struct pollfd){s->pty_master, POLLIN, 0};
+    for (int i = 0; i < s->nclients; i++)
+        pfd[n++] = (struct pollfd){s->clients[i], POLLIN, 0};
+    if (n == 0 || poll(pfd, (nfds_t)n, 0) <= 0)
+        return;
+    for (int i = 0; i < n; i++)
+        if (pfd[i].revents & POLLIN) {
+            pthread_mutex_lock(&s->lock);
+            s->ops->serve(s, pfd[i].fd);
+            pthread_mutex_unlock(&s->lock);
+        }
+}
+
 int meter_sim_run(meter_sim_t *s)
 {
     if (!s || !s->ops)
@@ -335,6 +355,7 @@ int meter_sim_run(meter_sim_t *s)
         if (s->max_requests && s->requests >= s->max_requests)
             break;
     }
+    drain(s);
     return METER_OK;
 }
 

@@ -4,6 +4,7 @@
  * secondary), and turns a read's telegrams into readings or records through
  * the model's driver data (a record map, or generic: every record). */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -170,6 +171,9 @@ struct collect {
     meter_record_t *recs; /* records wanted (NULL: readings only) */
     size_t cap, n;
     int rc;
+    uint8_t bad[METER_Q_COUNT_]; /* the quantity's record is there, its value undecodable */
+    int stop_rc;                 /* the walk stopped early (later records unread) */
+    char stop_msg[160];
 };
 
 static int map_row(const struct mtr_mbus_driver *d, const mtr_mbus_record_t *r,
@@ -185,6 +189,23 @@ static int map_row(const struct mtr_mbus_driver *d, const mtr_mbus_record_t *r,
             row->quantity == r->vi.quantity && row->unit == r->vi.unit) {
             *q = row->q;
             *x = row->unit == MTR_MBUS_U_WH ? rec->value / 1000.0 : rec->value;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* a driver's row that this record is, whatever its value: the quantity is there but
+ * its value could not be decoded (BCD with A..F digits, a value marked invalid) */
+static int row_of_bad(const struct mtr_mbus_driver *d, const mtr_mbus_record_t *r,
+                      meter_quantity_t *q)
+{
+    for (size_t i = 0; d->rows && i < d->nrows; i++) {
+        const struct mtr_mbus_row *row = &d->rows[i];
+        if (row->function == r->function && row->tariff == r->tariff &&
+            row->quantity == r->vi.quantity && row->unit == r->vi.unit && !r->storage &&
+            !r->subunit) {
+            *q = row->q;
             return 1;
         }
     }
@@ -227,12 +248,19 @@ static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app
             }
             c->have[q] = 1;
             rec.quantity = q;
+        } else if (rec.kind != METER_KIND_NUMBER && row_of_bad(d, &r, &q) && !c->have[q]) {
+            c->bad[q] = 1;
         }
         if (c->recs && (d->rows == NULL || rec.quantity != METER_Q_NONE)) {
             if (c->n < c->cap)
                 c->recs[c->n] = rec;
             c->n++;
         }
+    }
+    if (k < 0 && !c->stop_rc) {
+        c->stop_rc = k;
+        snprintf(c->stop_msg, sizeof c->stop_msg, "telegram %u: records stop at byte %zu of the "
+                 "data (%s)", index + 1, it.stop_offset, mtr_mbus_stop_name(it.stop_reason));
     }
     if (k < 0) /* the records before it are kept */
         mtr_log(m, METER_LOG_WARN, "mbus: telegram %u: records stop at byte %zu of the data: %s "
@@ -256,7 +284,13 @@ static void fill(const struct collect *c, meter_quantity_t q, meter_reading_t *o
     out->quantity = q;
     out->unit = qi ? qi->unit : METER_UNIT_NONE;
     out->kind = qi ? qi->kind : METER_KIND_NUMBER;
-    out->status = (unsigned)q < METER_Q_COUNT_ && c->have[q] ? METER_OK : METER_EQUANTITY;
+    /* not there: undecodable (the meter's doing), or perhaps after where the records
+     * stopped (the frame's), else the model has none (the caller asked for it) */
+    out->status = (unsigned)q >= METER_Q_COUNT_ ? METER_EQUANTITY
+                  : c->have[q]                  ? METER_OK
+                  : c->bad[q]                   ? METER_EVALUE
+                  : c->stop_rc                  ? c->stop_rc
+                                                : METER_EQUANTITY;
     if (out->status == METER_OK && out->kind == METER_KIND_TEXT)
         memcpy(out->text, c->text[q], sizeof out->text);
     else if (out->status == METER_OK)
@@ -277,7 +311,12 @@ static int read_q(meter_t *m, const meter_quantity_t *qs, size_t n, meter_readin
         if (first == METER_OK && out[i].status != METER_OK)
             first = out[i].status;
     }
-    if (rc == METER_OK && first != METER_OK)
+    if (rc == METER_OK && first == METER_EVALUE)
+        mtr_set_err(m, first, "a record asked for holds a value that cannot be valid (BCD digits "
+                    "A to F, or marked invalid by the meter)");
+    else if (rc == METER_OK && first != METER_OK && c->stop_rc)
+        mtr_set_err(m, first, "%s; the quantities after it were not read", c->stop_msg);
+    else if (rc == METER_OK && first != METER_OK)
         mtr_set_err(m, first, "the meter's telegrams hold no record for some quantities asked for");
     free(c);
     return rc != METER_OK ? rc : first;
