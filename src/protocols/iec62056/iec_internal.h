@@ -11,6 +11,7 @@
 #include "core/internal.h"
 #include "core/transport/link.h"
 #include "proto/iec62056.h"
+#include "proto/obis.h"
 
 /* ---- schemes and options ---------------------------------------------------- */
 
@@ -85,20 +86,12 @@ int mtr_iec_head_wakeup(struct mtr_iec_head *h, char *err, size_t len);
 /** Drop bytes received and not read. */
 void mtr_iec_head_flush(struct mtr_iec_head *h);
 
-/* ---- OBIS mapping (iec_map.c), the drivers' data ------------------------------ */
+/* ---- OBIS mapping (iec_map.c, through proto/obis.h), the drivers' data ------------------------------ */
 
-/** One row of an IEC driver table: an OBIS code (A, C, D, E; B any; F absent or 255
- *  for the current value) and the catalogue quantity it is. Earlier rows win when a
- *  meter sends two codes for one quantity (16.7.0 before 1.7.0). */
-struct mtr_iec_obis_row {
-    meter_quantity_t q;
-    int8_t a;          /* 1 electricity, 0 abstract; a short address has none and matches */
-    uint8_t c, d, e;   /* C, D, E (letters: C = 96, F = 97) */
-    const char *cite;  /* where the code comes from */
-};
-
+/* A driver's rows are OBIS rows of the shared map's type (proto/obis.h): the generic
+ * model uses the shared map itself, others a subset. */
 struct mtr_iec_driver {
-    const struct mtr_iec_obis_row *rows;
+    const mtr_obis_row_t *rows;
     size_t nrows;
     const char *ident;     /* the simulator's identification line, "/XXXZident" */
     const char *sim_sets;  /* the simulator's readout: "\n"-separated OBIS codes it sends */
