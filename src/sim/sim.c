@@ -300,7 +300,19 @@ int meter_sim_run(meter_sim_t *s)
         pfd[n++] = (struct pollfd){s->tcp ? s->listen_fd : s->pty_master, POLLIN, 0};
         for (int i = 0; i < s->nclients; i++)
             pfd[n++] = (struct pollfd){s->clients[i], POLLIN, 0};
-        if (poll(pfd, (nfds_t)n, -1) < 0) {
+        long wait = -1; /* a pushing meter wakes the loop when its next telegram is due */
+        if (s->push) {
+            int fds[MTR_SIM_MAX_CLIENTS];
+            int nfds = s->tcp ? s->nclients : 1;
+            for (int i = 0; i < nfds; i++)
+                fds[i] = s->tcp ? s->clients[i] : s->pty_master;
+            pthread_mutex_lock(&s->lock);
+            wait = s->push(s, fds, nfds);
+            pthread_mutex_unlock(&s->lock);
+            if (s->max_requests && s->requests >= s->max_requests)
+                break;
+        }
+        if (poll(pfd, (nfds_t)n, wait > 60000 ? 60000 : (int)wait) < 0) {
             if (errno == EINTR)
                 continue;
             return METER_EIO;
