@@ -43,17 +43,28 @@ static const mtr_obis_row_t klefr_2t_rows[] = {
 static const struct mtr_iec_driver generic_driver = {
     mtr_obis_generic, MTR_OBIS_GENERIC_N, "/ISk5ME162-0033",
     "C.1.0\n1.8.0\n1.8.1\n1.8.2\n2.8.0\n3.8.0\n4.8.0\n32.7.0\n52.7.0\n72.7.0\n31.7.0\n51.7.0\n"
-    "71.7.0\n16.7.0\n21.7.0\n41.7.0\n61.7.0\n14.7.0\n13.7.0\nF.F"};
+    "71.7.0\n16.7.0\n21.7.0\n41.7.0\n61.7.0\n14.7.0\n13.7.0\nF.F", 0};
 static const struct mtr_iec_driver klefr_1p_driver = {
     ROWS(klefr_1p_rows), "/INM5PRO1",
-    "C.1.0\n1.8.0\n2.8.0\n32.7.0\n31.7.0\n16.7.0\n14.7.0\n13.7.0\nF.F"};
+    "C.1.0\n1.8.0\n2.8.0\n32.7.0\n31.7.0\n16.7.0\n14.7.0\n13.7.0\nF.F", 0};
 static const struct mtr_iec_driver klefr_2t_driver = {
     ROWS(klefr_2t_rows), "/INM5PRO1-2T",
-    "C.1.0\n1.8.0\n1.8.1\n1.8.2\n2.8.0\n32.7.0\n31.7.0\n16.7.0\n14.7.0\n13.7.0\nF.F"};
+    "C.1.0\n1.8.0\n1.8.1\n1.8.2\n2.8.0\n32.7.0\n31.7.0\n16.7.0\n14.7.0\n13.7.0\nF.F", 0};
 static const struct mtr_iec_driver klefr_3p_driver = {
     mtr_obis_generic, MTR_OBIS_GENERIC_N, "/INM5PRO380",
     "C.1.0\n1.8.0\n1.8.1\n1.8.2\n2.8.0\n32.7.0\n52.7.0\n72.7.0\n31.7.0\n51.7.0\n71.7.0\n16.7.0\n"
-    "21.7.0\n41.7.0\n61.7.0\n14.7.0\n13.7.0\nF.F"};
+    "21.7.0\n41.7.0\n61.7.0\n14.7.0\n13.7.0\nF.F", 0};
+
+/* Meters that push mode D text unasked (docs/iec62056.md "Pushed text"): DSMR P1 ports
+ * (DSMR 5.0.2 P1 companion standard: 115200 8N1, CRC-16 after '!') and EasyMeter Q3D
+ * (9600 7E1, no CRC). The simulator's identifications are invented. */
+static const struct mtr_iec_driver dsmr_driver = {
+    mtr_obis_generic, MTR_OBIS_GENERIC_N, "/SIM5DSMR-SIM",
+    "1.8.1\n1.8.2\n2.8.1\n2.8.2\n1.7.0\n32.7.0\n52.7.0\n72.7.0\n31.7.0\n51.7.0\n71.7.0\n"
+    "21.7.0\n41.7.0\n61.7.0", 2};
+static const struct mtr_iec_driver push_driver = {
+    mtr_obis_generic, MTR_OBIS_GENERIC_N, "/ESY5Q3DA1024 V3.04",
+    "C.1.0\n1.8.0\n2.8.0\n21.7.0\n41.7.0\n61.7.0\n1.7.0\nF.F", 1};
 
 #define IEC_DEFAULTS "300 7E1, then the meter's speed"
 static const struct mtr_model iec_models[] = {
@@ -76,6 +87,14 @@ static const struct mtr_model iec_models[] = {
       "KLEFR 6934 / Inepro PRO380-Mod, three phase, its infrared port (Modbus is klefr-6934)",
       IEC_DEFAULTS, 1},
      &mtr_proto_iec, 300, 'E', 0, 3, &klefr_3p_driver},
+    {{"dsmr", "p1,dsmr5", "iec62056",
+      "DSMR P1 port (NL, BE): pushed telegrams, CRC checked; connect with dsmr:",
+      "115200 8N1, listening", 1},
+     &mtr_proto_iec, 115200, 'N', 0, 3, &dsmr_driver},
+    {{"easymeter-q3d", "iec-push,q3d", "iec62056",
+      "a meter pushing IEC 62056-21 mode D text (EasyMeter Q3D); connect with iec-push:",
+      "9600 7E1, listening", 1},
+     &mtr_proto_iec, 9600, 'E', 0, 3, &push_driver},
 };
 
 const struct mtr_family mtr_family_iec62056 = {

@@ -142,6 +142,7 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
         return METER_ELIMIT;
     if (!s->ops) {
         s->ops = ops;
+        s->meters[0].model = model; /* setup may look at the first meter's model */
         if (s->ops->setup(s, NULL, 0) != METER_OK) {
             s->ops = NULL;
             return METER_EIO;
@@ -150,7 +151,8 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
         /* the endpoint names the protocol's scheme: "mbus:/dev/pts/N", "iec-tcp:host:port" */
         char ep[sizeof s->endpoint];
         const char *colon = strchr(s->endpoint, ':');
-        snprintf(ep, sizeof ep, "%s%s", s->tcp ? ops->tcp_scheme : ops->pty_scheme,
+        snprintf(ep, sizeof ep, "%s%s",
+                 s->scheme ? s->scheme : s->tcp ? ops->tcp_scheme : ops->pty_scheme,
                  colon ? colon : ":");
         memcpy(s->endpoint, ep, sizeof ep);
     }

@@ -79,6 +79,9 @@ struct meter_sim {
      * of the loop with the listeners (the pty, or every TCP client); sends what is due and
      * returns the ms until the next push */
     long (*push)(struct meter_sim *s, const int *fds, int nfds);
+    /* set by a protocol's setup() when the endpoint's scheme is not the protocol's usual
+     * one for this model ("dsmr" for a meter that pushes DSMR telegrams) */
+    const char *scheme;
 };
 
 /* sim_meter.c */

@@ -17,8 +17,20 @@
 
 extern const struct mtr_proto_ops mtr_proto_iec;
 
-/** The schemes (mtr_scheme.id). */
-enum { MTR_IEC_SERIAL = 0, MTR_IEC_TCP = 1 };
+/** The schemes (mtr_scheme.id): mode C sessions, and meters that push mode D text
+ *  unasked (DSMR P1 with its CRC, EasyMeter Q3D and the like: iec_push.c). */
+enum {
+    MTR_IEC_SERIAL = 0,
+    MTR_IEC_TCP = 1,
+    MTR_IEC_DSMR = 2,
+    MTR_IEC_DSMR_TCP = 3,
+    MTR_IEC_PUSH = 4,
+    MTR_IEC_PUSH_TCP = 5
+};
+#define MTR_IEC_IS_PUSH(id) ((id) >= MTR_IEC_DSMR)
+#define MTR_IEC_IS_DSMR(id) ((id) == MTR_IEC_DSMR || (id) == MTR_IEC_DSMR_TCP)
+#define MTR_IEC_IS_TCP(id) ((id) == MTR_IEC_TCP || (id) == MTR_IEC_DSMR_TCP || (id) == MTR_IEC_PUSH_TCP)
+#define MTR_IEC_PUSH_MAX 8192 /* bytes of one pushed telegram, '/' through the CRC */
 
 /** Its connection-string options (mtr_conn.popt). */
 struct mtr_iec_opts {
@@ -30,6 +42,7 @@ struct mtr_iec_opts {
     int bcc;           /* mtr_iec_bcc_t */
     unsigned max_baud; /* highest speed the session switches to */
     int echo;          /* MTR_ECHO_* */
+    unsigned interval_ms; /* push schemes: the meter's push interval */
 };
 enum {
     MTR_IEC_SET_DEVADDR = 1u << 0,
@@ -40,7 +53,8 @@ enum {
     MTR_IEC_SET_RTS = 1u << 5,
     MTR_IEC_SET_BCC = 1u << 6,
     MTR_IEC_SET_MAXBAUD = 1u << 7,
-    MTR_IEC_SET_ECHO = 1u << 8
+    MTR_IEC_SET_ECHO = 1u << 8,
+    MTR_IEC_SET_INTERVAL = 1u << 9
 };
 
 /* ---- the optical head (iec_head.c) ------------------------------------------ */
@@ -95,6 +109,7 @@ struct mtr_iec_driver {
     size_t nrows;
     const char *ident;     /* the simulator's identification line, "/XXXZident" */
     const char *sim_sets;  /* the simulator's readout: "\n"-separated OBIS codes it sends */
+    int push;              /* the simulator pushes: 0 no (mode C), 1 mode D text, 2 DSMR (CRC) */
 };
 
 /** One data set as received, kept after the parse (strings copied). */
@@ -146,6 +161,12 @@ struct mtr_iec_head *mtr_iec_head_of(meter_t *m);
 
 /** One readout session (bus lock taken by the caller): data sets into @p out. */
 int mtr_iec_readout(meter_t *m, struct mtr_iec_sets *out);
+/** Push schemes (iec_push.c): wait for the next whole telegram ('/' ... '!', the DSMR
+ *  CRC checked) within m->timeout_ms; bus lock taken by the caller. */
+int mtr_iec_push_listen(meter_t *m, struct mtr_iec_sets *out);
+/** The deadline of a push read unless timeout= is given: two push intervals plus the
+ *  wire time of the largest telegram (MTR_IEC_PUSH_MAX bytes) at @p baud. */
+unsigned mtr_iec_push_deadline_ms(unsigned interval_ms, unsigned baud);
 
 /** A programming-mode session. */
 struct mtr_iec_prog {
