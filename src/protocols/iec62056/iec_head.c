@@ -42,6 +42,8 @@ int mtr_iec_head_open(struct mtr_iec_head *h, const struct mtr_conn *c, char *er
     h->echo = (c->pset & MTR_IEC_SET_ECHO) ? o->echo : MTR_ECHO_AUTO;
     h->echo_known = -1;
     int id = c->scheme->id;
+    h->keep8 = MTR_IEC_IS_DSMR(id) && (MTR_IEC_IS_TCP(id) || !(c->set & MTR_SET_DATA) ||
+                                       c->data_bits == 8);
     if (MTR_IEC_IS_TCP(id)) {
         unsigned t = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms : 3000;
         rc = mtr_link_open_tcp(&h->link, c->host, c->port, t, err, len);
@@ -166,7 +168,7 @@ int mtr_iec_head_recv(struct mtr_iec_head *h, uint8_t *p, size_t cap, unsigned t
         now(&h->last_rx);
         if (h->soft7e1)
             h->parity_errors += (unsigned)mtr_iec_7e1_decode(buf, k);
-        else
+        else if (!h->keep8)
             for (size_t i = 0; i < k; i++)
                 buf[i] &= 0x7F;
         sort_bytes(h, buf, k);

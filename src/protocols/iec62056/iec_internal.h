@@ -62,6 +62,7 @@ enum {
 struct mtr_iec_head {
     struct mtr_link link;
     int soft7e1;             /* 8-bit link (TCP): add and strip even parity in software */
+    int keep8;               /* 8N1 (DSMR P1): bytes as received, bit 7 is corruption */
     int echo;                /* MTR_ECHO_* as configured */
     int echo_known;          /* auto: -1 not yet seen a reply, 0 no echo, 1 echo */
     uint8_t sent[MTR_IEC_FRAME_MAX]; /* the last frame sent, for echo suppression */
