@@ -7,12 +7,11 @@
 #define E(q, c, d, e) {METER_Q_##q, 1, c, d, e, "OBIS 1-0:" #c "." #d "." #e "*255"}
 
 /* Meters whose info interface sends the counters only until the PIN is entered
- * (EMH eHZ, ISKRA MT175/MT631, Holley DTZ541, EasyMeter Q3A: FNN "Lastenheft
- * EDL" info interface without PIN: 1.8.0 and 2.8.0, the tariffs where the meter has them). */
+ * (EMH eHZ, ISKRA MT175/MT631, Holley DTZ541, EasyMeter Q3A: FNN "Lastenheft EDL",
+ * info interface without PIN): 1.8.0 and 2.8.0, the import tariffs where the meter has them. */
 static const mtr_obis_row_t counter_rows[] = {
     E(ENERGY_ACTIVE_IMPORT, 1, 8, 0),    E(ENERGY_ACTIVE_IMPORT_T1, 1, 8, 1),
     E(ENERGY_ACTIVE_IMPORT_T2, 1, 8, 2), E(ENERGY_ACTIVE_EXPORT, 2, 8, 0),
-    E(ENERGY_ACTIVE_EXPORT_T1, 2, 8, 1), E(ENERGY_ACTIVE_EXPORT_T2, 2, 8, 2),
 };
 #undef E
 
@@ -25,7 +24,7 @@ static const mtr_obis_row_t counter_rows[] = {
 static const struct mtr_sml_driver generic_driver = {
     mtr_obis_generic, MTR_OBIS_GENERIC_N, 0, MTR_SMLD_SERIAL_SERVER_ID, ALL_CODES};
 static const struct mtr_sml_driver counter_driver = {
-    ROWS(counter_rows), 0, MTR_SMLD_SERIAL_SERVER_ID, "1.8.0\n2.8.0"};
+    ROWS(counter_rows), 0, MTR_SMLD_SERIAL_SERVER_ID, "1.8.0\n1.8.1\n1.8.2\n2.8.0"};
 /* Holley DTZ541: KERMIT CRCs on some firmware (docs/sml-codec.md); X.25 still accepted */
 static const struct mtr_sml_driver holley_driver = {
     mtr_obis_generic, MTR_OBIS_GENERIC_N, MTR_SML_OPT_KERMIT, MTR_SMLD_SERIAL_SERVER_ID,
@@ -41,7 +40,7 @@ static const struct mtr_model sml_models[] = {
       "any meter pushing SML on its IR head: every entry, OBIS onto the catalogue", SML_DEFAULTS, 1},
      &mtr_proto_sml, 9600, 'N', 0, 3, &generic_driver},
     {{"sml-counter", "sml-nopin", "sml",
-      "SML meter without the PIN entered: the energy counters 1.8.x and 2.8.x only", SML_DEFAULTS,
+      "SML meter without the PIN entered: the energy counters 1.8.0-1.8.2 and 2.8.0 only", SML_DEFAULTS,
       0},
      &mtr_proto_sml, 9600, 'N', 0, 3, &counter_driver},
     {{"holley-dtz541", "dtz541", "sml",
