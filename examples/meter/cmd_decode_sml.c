@@ -184,11 +184,9 @@ int cmd_decode_sml(int argc, char **argv)
     size_t ne = 0;
     int rc = meter_sml_decode(buf, n, flags, &info, NULL, 0, &ne, err, sizeof err);
     meter_sml_entry_t *e = NULL;
-    if ((rc == METER_OK || rc == METER_EBUFSIZE) && ne) {
+    if (rc == METER_OK && ne) {
         e = calloc(ne, sizeof *e);
         rc = e ? meter_sml_decode(buf, n, flags, &info, e, ne, &ne, err, sizeof err) : METER_ENOMEM;
-    } else if (rc == METER_EBUFSIZE) {
-        rc = METER_OK;
     }
     free(buf);
     if (rc != METER_OK) {

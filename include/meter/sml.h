@@ -61,12 +61,13 @@ typedef struct meter_sml_info {
  * @brief Decode SML: every transport frame of @p data (a capture may start and end
  *        mid-telegram), or @p data as a bare SML file when it has no start sequence.
  * @param flags  METER_SML_* bits
- * @param out    room for @p cap entries; NULL with cap 0 to count
- * @param n      receives the number of entries
+ * @param out    room for @p cap entries; NULL with cap 0 to count (then METER_OK)
+ * @param n      receives the number of entries (all of them, also beyond @p cap)
  * A frame that is refused (its CRC, framing or content is wrong) gives no entry;
  * the frames around it still do, info->refused counts it and @p errbuf says why.
- * @return METER_OK (at least one frame decoded, or the bare file); METER_EBUFSIZE (n says
- *         how many); METER_ECHECKSUM, METER_EFRAME, METER_ETRUNCATED, METER_ELIMIT:
+ * @return METER_OK (at least one frame decoded, or the bare file); METER_EBUFSIZE (more
+ *         than @p cap entries: the first cap are given, n says how many; or a telegram with
+ *         more than 256 entries, of which the first 256 are given); METER_ECHECKSUM, METER_EFRAME, METER_ETRUNCATED, METER_ELIMIT:
  *         nothing could be decoded (the first reason).
  * @since 0.2
  */

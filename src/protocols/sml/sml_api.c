@@ -144,6 +144,9 @@ meter_status_t meter_sml_decode(const uint8_t *data, size_t len, unsigned flags,
     }
     *n = k;
     if (full)
+        return mtr_err(err, errlen, METER_EBUFSIZE, "sml: a telegram has more than %d entries: "
+                       "the first %d are given", FRAME_ENTRIES, FRAME_ENTRIES);
+    if (out && k > cap)
         return mtr_err(err, errlen, METER_EBUFSIZE, "sml: %zu entries, room for %zu", k, cap);
     return METER_OK;
 }
