@@ -102,13 +102,16 @@ static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
     return METER_OK;
 }
 
+/* The next telegram into the bus's result. On METER_OK the bus stays locked (its
+ * entries point into the bus's stream buffer): the caller maps them, then unlocks. */
 static int telegram(meter_t *m)
 {
     int rc = mtr_bus_lock(m);
     if (rc != METER_OK)
         return mtr_set_err(m, rc, "cancelled");
     rc = mtr_sml_listen(m, m->bus->link);
-    mtr_bus_unlock(m);
+    if (rc != METER_OK)
+        mtr_bus_unlock(m);
     return rc;
 }
 
@@ -185,6 +188,7 @@ static int read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_rea
             mtr_set_err(m, st, "%s", err);
         }
     }
+    mtr_bus_unlock(m);
     return first;
 }
 
@@ -238,6 +242,7 @@ static int records(meter_t *m, meter_record_t *out, size_t cap, size_t *n)
         if (k < cap)
             mtr_sml_entry_record(&res->entries[i], mtr_sml_map_entry(driver(m), &res->entries[i], NULL),
                                  &out[k]);
+    mtr_bus_unlock(m);
     *n = k < cap ? k : cap;
     if (k > cap)
         return mtr_set_err(m, METER_EBUFSIZE, "the telegram has %zu records, room for %zu", k, cap);
@@ -267,6 +272,7 @@ static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
         }
         k++;
     }
+    mtr_bus_unlock(m);
     *n = k < cap ? k : cap;
     if (k > cap)
         first = mtr_set_err(m, METER_EBUFSIZE, "the telegram maps to %zu quantities, room for %zu",
