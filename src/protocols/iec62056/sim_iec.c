@@ -689,8 +689,10 @@ static long sim_iec_push(struct meter_sim *s, const int *fds, int nfds)
         k -= 2;
         k += (size_t)snprintf(t + k, 64, "%04X\r\n", mtr_iec_crc16_arc((uint8_t *)t, k));
     }
-    s->requests++;
-    c->sessions++;
+    if (nfds) { /* a telegram nobody hears does not count towards METER_SIM_MAX_REQUESTS */
+        s->requests++;
+        c->sessions++;
+    }
     for (int i = 0; i < nfds; i++) {
         uint8_t *copy = malloc(k);
         if (!copy)

@@ -301,7 +301,8 @@ static long push(struct meter_sim *s, const int *fds, int nfds)
     uint8_t file[TELEGRAM_MAX], tg[TELEGRAM_MAX + TELEGRAM_MAX / 4 + 16];
     size_t n = build_file(s, c, file, sizeof file);
     size_t len = n <= sizeof file ? frame(file, n, tg, sizeof tg) : 0;
-    s->requests++;
+    if (nfds) /* a telegram nobody hears does not count towards METER_SIM_MAX_REQUESTS */
+        s->requests++;
     for (int i = 0; len && i < nfds; i++) {
         uint8_t copy[sizeof tg];
         memcpy(copy, tg, len);
