@@ -87,9 +87,11 @@ const struct help_entry help_entries[] = {
      "  --primary, --secondary     which scans (default: both)\n"
      "  --hex-ids                  secondary ids with hex digits too\n"
      "  --json                     one JSON object at the end"},
-    {"meter", "decode", "meter decode mbus [--json] HEX... | -\nmeter decode iec FILE|- [--json] [--bcc xor|sum7|none|any]",
-     "Decode captured bytes without a bus: an M-Bus frame (hex on the command line or stdin), or an\n"
-     "IEC 62056-21 readout (a file or stdin). Exit 3 when the input is refused or decoding stops."},
+    {"meter", "decode", "meter decode mbus [--json] HEX... | -\nmeter decode iec FILE|- [--json] [--bcc xor|sum7|none|any]\n"
+     "meter decode sml HEX|FILE|- [--json] [--kermit] [--trust-transport]",
+     "Decode captured bytes without a bus: an M-Bus frame (hex on the command line or stdin), an\n"
+     "IEC 62056-21 readout (a file or stdin), or SML telegrams (hex or bytes). Exit 3 when the input\n"
+     "is refused or decoding stops."},
     {"meter-mqtt", NULL, "meter-mqtt -f CONFIG [--count N] [--exit-after SECONDS] [--check] [-v]",
      "Poll the meters of CONFIG and publish each snapshot to MQTT, with Home Assistant discovery.\n"
      "  -f, --config FILE      meters and broker (docs/mqtt.md)\n"

@@ -22,6 +22,7 @@ int cmd_relay(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_decode(int argc, char **argv);
 int cmd_decode_iec(int argc, char **argv);
+int cmd_decode_sml(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 
 struct option;

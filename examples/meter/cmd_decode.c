@@ -166,13 +166,16 @@ int cmd_decode(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: meter decode mbus [--json] HEX... | -\n"
-                        "       meter decode iec FILE|- [--json] [--bcc xor|sum7|none|any]\n");
+                        "       meter decode iec FILE|- [--json] [--bcc xor|sum7|none|any]\n"
+                        "       meter decode sml HEX|FILE|- [--json] [--kermit] [--trust-transport]\n");
         return 2;
     }
     if (!strcmp(argv[1], "mbus"))
         return decode_mbus(argc - 2, argv + 2);
     if (!strcmp(argv[1], "iec"))
         return cmd_decode_iec(argc - 1, argv + 1);
-    fprintf(stderr, "meter decode: unknown format '%s' (known: mbus, iec)\n", argv[1]);
+    if (!strcmp(argv[1], "sml"))
+        return cmd_decode_sml(argc - 1, argv + 1);
+    fprintf(stderr, "meter decode: unknown format '%s' (known: mbus, iec, sml)\n", argv[1]);
     return 2;
 }

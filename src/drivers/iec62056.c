@@ -4,41 +4,13 @@
  * and PRO380 infrared ports, whose manuals give no data list (docs/iec62056.md). */
 #include "protocols/iec62056/iec_internal.h"
 
-/* OBIS codes of the catalogue (IEC 62056-61 / DLMS Blue Book value groups).
- * A = 1 electricity, 0 abstract; a short address ("1.8.0") has no A and matches.
- * Earlier rows win when a meter sends both (16.7.0 before 1.7.0, C.1.0 before 0.0.0). */
+/* The generic model maps through the shared OBIS map (src/proto/obis.c); the KLEFR
+ * tables below are subsets of it in the same row type. */
 #define E(q, c, d, e) {METER_Q_##q, 1, c, d, e, "OBIS 1-b:" #c "." #d "." #e}
-static const struct mtr_iec_obis_row generic_rows[] = {
-    E(ENERGY_ACTIVE_IMPORT, 1, 8, 0),    E(ENERGY_ACTIVE_IMPORT_T1, 1, 8, 1),
-    E(ENERGY_ACTIVE_IMPORT_T2, 1, 8, 2), E(ENERGY_ACTIVE_IMPORT_T3, 1, 8, 3),
-    E(ENERGY_ACTIVE_IMPORT_T4, 1, 8, 4), E(ENERGY_ACTIVE_EXPORT, 2, 8, 0),
-    E(ENERGY_ACTIVE_EXPORT_T1, 2, 8, 1), E(ENERGY_ACTIVE_EXPORT_T2, 2, 8, 2),
-    E(ENERGY_ACTIVE_EXPORT_T3, 2, 8, 3), E(ENERGY_ACTIVE_EXPORT_T4, 2, 8, 4),
-    E(ENERGY_REACTIVE_IMPORT, 3, 8, 0),  E(ENERGY_REACTIVE_IMPORT_T1, 3, 8, 1),
-    E(ENERGY_REACTIVE_IMPORT_T2, 3, 8, 2), E(ENERGY_REACTIVE_IMPORT_T3, 3, 8, 3),
-    E(ENERGY_REACTIVE_IMPORT_T4, 3, 8, 4), E(ENERGY_REACTIVE_EXPORT, 4, 8, 0),
-    E(ENERGY_REACTIVE_EXPORT_T1, 4, 8, 1), E(ENERGY_REACTIVE_EXPORT_T2, 4, 8, 2),
-    E(ENERGY_REACTIVE_EXPORT_T3, 4, 8, 3), E(ENERGY_REACTIVE_EXPORT_T4, 4, 8, 4),
-    E(ENERGY_ACTIVE_TOTAL, 15, 8, 0),    E(ENERGY_ACTIVE_TOTAL_T1, 15, 8, 1),
-    E(ENERGY_ACTIVE_TOTAL_T2, 15, 8, 2), E(ENERGY_ACTIVE_TOTAL_T3, 15, 8, 3),
-    E(ENERGY_ACTIVE_TOTAL_T4, 15, 8, 4),
-    E(VOLTAGE_L1, 32, 7, 0),             E(VOLTAGE_L2, 52, 7, 0),
-    E(VOLTAGE_L3, 72, 7, 0),             E(CURRENT_L1, 31, 7, 0),
-    E(CURRENT_L2, 51, 7, 0),             E(CURRENT_L3, 71, 7, 0),
-    E(ACTIVE_POWER, 16, 7, 0),           E(ACTIVE_POWER, 1, 7, 0),
-    E(ACTIVE_POWER_L1, 21, 7, 0),        E(ACTIVE_POWER_L2, 41, 7, 0),
-    E(ACTIVE_POWER_L3, 61, 7, 0),        E(REACTIVE_POWER, 3, 7, 0),
-    E(APPARENT_POWER, 9, 7, 0),          E(FREQUENCY, 14, 7, 0),
-    E(POWER_FACTOR, 13, 7, 0),           E(POWER_FACTOR_L1, 33, 7, 0),
-    E(POWER_FACTOR_L2, 53, 7, 0),        E(POWER_FACTOR_L3, 73, 7, 0),
-    {METER_Q_SERIAL_NUMBER, 0, 96, 1, 0, "OBIS 0-0:C.1.0 (96.1.0), serial number"},
-    {METER_Q_SERIAL_NUMBER, 0, 0, 0, 0, "OBIS 0-0:0.0.0, device address / meter id"},
-    {METER_Q_ERROR_CODE, 0, 97, 97, 0, "OBIS 0-0:F.F.0 (97.97.0), error register"},
-};
 
 /* KLEFR / PRO1 (single phase): the codes the LCD shows; the meter sends what it sends,
  * and anything else stays available as records. */
-static const struct mtr_iec_obis_row klefr_1p_rows[] = {
+static const mtr_obis_row_t klefr_1p_rows[] = {
     E(ENERGY_ACTIVE_IMPORT, 1, 8, 0),    E(ENERGY_ACTIVE_EXPORT, 2, 8, 0),
     E(ENERGY_ACTIVE_TOTAL, 15, 8, 0),
     E(VOLTAGE_L1, 32, 7, 0),             E(CURRENT_L1, 31, 7, 0),
@@ -50,7 +22,7 @@ static const struct mtr_iec_obis_row klefr_1p_rows[] = {
 };
 
 /* PRO1-2T: two tariffs switched by an external 230 V input (seed 001). */
-static const struct mtr_iec_obis_row klefr_2t_rows[] = {
+static const mtr_obis_row_t klefr_2t_rows[] = {
     E(ENERGY_ACTIVE_IMPORT, 1, 8, 0),    E(ENERGY_ACTIVE_IMPORT_T1, 1, 8, 1),
     E(ENERGY_ACTIVE_IMPORT_T2, 1, 8, 2), E(ENERGY_ACTIVE_EXPORT, 2, 8, 0),
     E(ENERGY_ACTIVE_EXPORT_T1, 2, 8, 1), E(ENERGY_ACTIVE_EXPORT_T2, 2, 8, 2),
@@ -69,19 +41,30 @@ static const struct mtr_iec_obis_row klefr_2t_rows[] = {
 /* What the simulator sends for each (its identification is invented: no capture of a
  * KLEFR identification exists; "INM" is Inepro's M-Bus manufacturer code). */
 static const struct mtr_iec_driver generic_driver = {
-    ROWS(generic_rows), "/ISk5ME162-0033",
+    mtr_obis_generic, MTR_OBIS_GENERIC_N, "/ISk5ME162-0033",
     "C.1.0\n1.8.0\n1.8.1\n1.8.2\n2.8.0\n3.8.0\n4.8.0\n32.7.0\n52.7.0\n72.7.0\n31.7.0\n51.7.0\n"
-    "71.7.0\n16.7.0\n21.7.0\n41.7.0\n61.7.0\n14.7.0\n13.7.0\nF.F"};
+    "71.7.0\n16.7.0\n21.7.0\n41.7.0\n61.7.0\n14.7.0\n13.7.0\nF.F", 0};
 static const struct mtr_iec_driver klefr_1p_driver = {
     ROWS(klefr_1p_rows), "/INM5PRO1",
-    "C.1.0\n1.8.0\n2.8.0\n32.7.0\n31.7.0\n16.7.0\n14.7.0\n13.7.0\nF.F"};
+    "C.1.0\n1.8.0\n2.8.0\n32.7.0\n31.7.0\n16.7.0\n14.7.0\n13.7.0\nF.F", 0};
 static const struct mtr_iec_driver klefr_2t_driver = {
     ROWS(klefr_2t_rows), "/INM5PRO1-2T",
-    "C.1.0\n1.8.0\n1.8.1\n1.8.2\n2.8.0\n32.7.0\n31.7.0\n16.7.0\n14.7.0\n13.7.0\nF.F"};
+    "C.1.0\n1.8.0\n1.8.1\n1.8.2\n2.8.0\n32.7.0\n31.7.0\n16.7.0\n14.7.0\n13.7.0\nF.F", 0};
 static const struct mtr_iec_driver klefr_3p_driver = {
-    ROWS(generic_rows), "/INM5PRO380",
+    mtr_obis_generic, MTR_OBIS_GENERIC_N, "/INM5PRO380",
     "C.1.0\n1.8.0\n1.8.1\n1.8.2\n2.8.0\n32.7.0\n52.7.0\n72.7.0\n31.7.0\n51.7.0\n71.7.0\n16.7.0\n"
-    "21.7.0\n41.7.0\n61.7.0\n14.7.0\n13.7.0\nF.F"};
+    "21.7.0\n41.7.0\n61.7.0\n14.7.0\n13.7.0\nF.F", 0};
+
+/* Meters that push mode D text unasked (docs/iec62056.md "Pushed text"): DSMR P1 ports
+ * (DSMR 5.0.2 P1 companion standard: 115200 8N1, CRC-16 after '!') and EasyMeter Q3D
+ * (9600 7E1, no CRC). The simulator's identifications are invented. */
+static const struct mtr_iec_driver dsmr_driver = {
+    mtr_obis_generic, MTR_OBIS_GENERIC_N, "/SIM5DSMR-SIM",
+    "1.8.1\n1.8.2\n2.8.1\n2.8.2\n1.7.0\n32.7.0\n52.7.0\n72.7.0\n31.7.0\n51.7.0\n71.7.0\n"
+    "21.7.0\n41.7.0\n61.7.0", 2};
+static const struct mtr_iec_driver push_driver = {
+    mtr_obis_generic, MTR_OBIS_GENERIC_N, "/ESY5Q3DA1024 V3.04",
+    "C.1.0\n1.8.0\n2.8.0\n21.7.0\n41.7.0\n61.7.0\n1.7.0\nF.F", 1};
 
 #define IEC_DEFAULTS "300 7E1, then the meter's speed"
 static const struct mtr_model iec_models[] = {
@@ -104,6 +87,14 @@ static const struct mtr_model iec_models[] = {
       "KLEFR 6934 / Inepro PRO380-Mod, three phase, its infrared port (Modbus is klefr-6934)",
       IEC_DEFAULTS, 1},
      &mtr_proto_iec, 300, 'E', 0, 3, &klefr_3p_driver},
+    {{"dsmr", "p1,dsmr5", "iec62056",
+      "DSMR P1 port (NL, BE): pushed telegrams, CRC checked; connect with dsmr:",
+      "115200 8N1, listening", 1},
+     &mtr_proto_iec, 115200, 'N', 0, 3, &dsmr_driver},
+    {{"easymeter-q3d", "iec-push,q3d", "iec62056",
+      "a meter pushing IEC 62056-21 mode D text (EasyMeter Q3D); connect with iec-push:",
+      "9600 7E1, listening", 1},
+     &mtr_proto_iec, 9600, 'E', 0, 3, &push_driver},
 };
 
 const struct mtr_family mtr_family_iec62056 = {

@@ -7,10 +7,12 @@
 extern const struct mtr_proto_ops mtr_proto_modbus;
 extern const struct mtr_proto_ops mtr_proto_mbus;
 extern const struct mtr_proto_ops mtr_proto_iec;
+extern const struct mtr_proto_ops mtr_proto_sml;
 
 const struct mtr_proto_ops *const mtr_protocols[] = {
     &mtr_proto_modbus,
     &mtr_proto_mbus,
     &mtr_proto_iec,
+    &mtr_proto_sml,
     NULL,
 };

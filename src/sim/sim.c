@@ -142,6 +142,7 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
         return METER_ELIMIT;
     if (!s->ops) {
         s->ops = ops;
+        s->meters[0].model = model; /* setup may look at the first meter's model */
         if (s->ops->setup(s, NULL, 0) != METER_OK) {
             s->ops = NULL;
             return METER_EIO;
@@ -150,7 +151,8 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
         /* the endpoint names the protocol's scheme: "mbus:/dev/pts/N", "iec-tcp:host:port" */
         char ep[sizeof s->endpoint];
         const char *colon = strchr(s->endpoint, ':');
-        snprintf(ep, sizeof ep, "%s%s", s->tcp ? ops->tcp_scheme : ops->pty_scheme,
+        snprintf(ep, sizeof ep, "%s%s",
+                 s->scheme ? s->scheme : s->tcp ? ops->tcp_scheme : ops->pty_scheme,
                  colon ? colon : ":");
         memcpy(s->endpoint, ep, sizeof ep);
     }
@@ -320,7 +322,19 @@ int meter_sim_run(meter_sim_t *s)
         pfd[n++] = (struct pollfd){s->tcp ? s->listen_fd : s->pty_master, POLLIN, 0};
         for (int i = 0; i < s->nclients; i++)
             pfd[n++] = (struct pollfd){s->clients[i], POLLIN, 0};
-        if (poll(pfd, (nfds_t)n, -1) < 0) {
+        long wait = -1; /* a pushing meter wakes the loop when its next telegram is due */
+        if (s->push) {
+            int fds[MTR_SIM_MAX_CLIENTS];
+            int nfds = s->tcp ? s->nclients : 1;
+            for (int i = 0; i < nfds; i++)
+                fds[i] = s->tcp ? s->clients[i] : s->pty_master;
+            pthread_mutex_lock(&s->lock);
+            wait = s->push(s, fds, nfds);
+            pthread_mutex_unlock(&s->lock);
+            if (s->max_requests && s->requests >= s->max_requests)
+                break;
+        }
+        if (poll(pfd, (nfds_t)n, wait > 60000 ? 60000 : (int)wait) < 0) {
             if (errno == EINTR)
                 continue;
             return METER_EIO;

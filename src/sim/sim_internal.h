@@ -77,6 +77,13 @@ struct meter_sim {
     void *proto_ctx;      /* modbus_t * for Modbus */
     void *proto_map;      /* modbus_mapping_t * for Modbus */
     pthread_mutex_t lock; /* values: serving vs meter_sim_set_value() */
+    /* set by a protocol's setup() for meters that push unasked (SML): called on every turn
+     * of the loop with the listeners (the pty, or every TCP client); sends what is due and
+     * returns the ms until the next push */
+    long (*push)(struct meter_sim *s, const int *fds, int nfds);
+    /* set by a protocol's setup() when the endpoint's scheme is not the protocol's usual
+     * one for this model ("dsmr" for a meter that pushes DSMR telegrams) */
+    const char *scheme;
 };
 
 /* sim_meter.c */

@@ -3,7 +3,7 @@
  * buffer of meter_quantities() readings is always enough; a smaller one gives
  * METER_EBUFSIZE — with nothing sent where the count is known beforehand
  * (Modbus), and with the first cap readings where it depends on what the meter
- * sends (M-Bus, IEC 62056-21). */
+ * sends (M-Bus, IEC 62056-21, SML, pushed DSMR text). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,7 +24,14 @@ static void check(const struct proto_case *pc)
 {
     struct sim_thread t;
     const int ids[] = {pc->id, 0};
-    assert_int_equal(sim_thread_start(&t, pc->listen, pc->model, ids, 1), METER_OK);
+    if (pc->id > 0) {
+        assert_int_equal(sim_thread_start(&t, pc->listen, pc->model, ids, 1), METER_OK);
+    } else { /* a meter with no address on its line (SML): the model's own */
+        assert_int_equal(meter_sim_new(&t.sim, pc->listen, NULL, 0), METER_OK);
+        assert_int_equal(meter_sim_add(t.sim, pc->model, -1), METER_OK);
+        meter_sim_set(t.sim, METER_SIM_FROZEN, 1);
+        assert_int_equal(pthread_create(&t.tid, NULL, sim_thread_main, &t), 0);
+    }
     char conn[300], err[256];
     snprintf(conn, sizeof conn, "%s%s", meter_sim_endpoint(t.sim), pc->opts);
     meter_t *m = NULL;
@@ -79,12 +86,28 @@ static void test_iec(void **state)
     check(&pc);
 }
 
+static void test_sml(void **state)
+{
+    (void)state;
+    const struct proto_case pc = {"pty", "sml", -1, "", 0};
+    check(&pc);
+}
+
+static void test_dsmr(void **state)
+{
+    (void)state;
+    const struct proto_case pc = {"tcp:127.0.0.1:0", "dsmr", 1, "", 0};
+    check(&pc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modbus),
         cmocka_unit_test(test_mbus),
         cmocka_unit_test(test_iec),
+        cmocka_unit_test(test_sml),
+        cmocka_unit_test(test_dsmr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,7 +6,8 @@
 # expects). Placeholders are swapped by one rule, by scheme:
 #   rtu:/dev/ttyUSBn      -> a pty simulator of the line's model (rtu:/dev/pts/N)
 #   tcp:10.0.0.7:502      -> a TCP simulator on 127.0.0.1:0 (loopback only)
-#   mbus:/dev/ttyUSBn     -> a pty M-Bus simulator; iec:/dev/ttyUSBn -> a pty IEC simulator
+#   mbus:/dev/ttyUSBn     -> a pty M-Bus simulator; iec:/dev/ttyUSBn -> a pty IEC simulator;
+#   sml:, dsmr:, iec-push:/dev/ttyUSBn -> a pty simulator that pushes (-tcp: on TCP)
 # Every simulator is started with --exit-after and waited for by its first
 # output line (the endpoint); all are stopped at the end. No sleeps.
 # Not run, each with its reason (EXCLUDE below): apt-get/cmake lines (install,
@@ -62,8 +63,8 @@ def swap(cmd, argv):
     model = model_of(argv)
     out = []
     for a in argv:
-        m = re.match(r"^(rtu|mbus|iec):/dev/(?:ttyUSB|pts/)\d+(.*)$", a)
-        t = re.match(r"^(tcp|mbus-tcp|iec-tcp):10\.0\.0\.\d+:\d+(.*)$", a)
+        m = re.match(r"^(rtu|mbus|iec|sml|dsmr|iec-push):/dev/(?:ttyUSB|pts/)\d+(.*)$", a)
+        t = re.match(r"^(tcp|mbus-tcp|iec-tcp|sml-tcp|dsmr-tcp|iec-push-tcp):10\.0\.0\.\d+:\d+(.*)$", a)
         if m and model:
             ep = start_sim(model, "pty", m.group(2))
             out.append(ep.split("?")[0] + m.group(2))

@@ -10,9 +10,15 @@
 
 #include "protocols/iec62056/iec_internal.h"
 
+#define PUSH_LINE (MTR_SET_BAUD | MTR_SET_PARITY | MTR_SET_DATA | MTR_SET_STOP | MTR_SET_TIMEOUT)
 static const struct mtr_scheme schemes[] = {
     {"iec", MTR_IEC_SERIAL, 1, 0, MTR_SET_BAUD | MTR_SET_TIMEOUT | MTR_SET_RETRIES, 0},
     {"iec-tcp", MTR_IEC_TCP, 0, 0, MTR_SET_TIMEOUT | MTR_SET_RETRIES, 0},
+    /* meters that push mode D text (iec_push.c): DSMR P1 (CRC checked), others */
+    {"dsmr", MTR_IEC_DSMR, 1, 0, PUSH_LINE, 0},
+    {"dsmr-tcp", MTR_IEC_DSMR_TCP, 0, 0, MTR_SET_TIMEOUT, 0},
+    {"iec-push", MTR_IEC_PUSH, 1, 0, PUSH_LINE, 0},
+    {"iec-push-tcp", MTR_IEC_PUSH_TCP, 0, 0, MTR_SET_TIMEOUT, 0},
 };
 
 static const struct mtr_choice echo_choices[] = {
@@ -21,26 +27,30 @@ static const struct mtr_choice bcc_choices[] = {
     {"xor", MTR_IEC_BCC_XOR}, {"sum7", MTR_IEC_BCC_SUM7}, {"none", MTR_IEC_BCC_NONE}, {NULL, 0}};
 
 #define OFF(f) offsetof(struct mtr_iec_opts, f), sizeof(((struct mtr_iec_opts *)0)->f)
-#define SERIAL (1u << MTR_IEC_SERIAL)
+#define SERIAL (1u << MTR_IEC_SERIAL | 1u << MTR_IEC_DSMR | 1u << MTR_IEC_PUSH)
+#define MODE_C (1u << MTR_IEC_SERIAL | 1u << MTR_IEC_TCP)
+#define PUSH (1u << MTR_IEC_DSMR | 1u << MTR_IEC_DSMR_TCP | 1u << MTR_IEC_PUSH | 1u << MTR_IEC_PUSH_TCP)
 static const struct mtr_opt opts[] = {
-    {"echo", MTR_CONN_LINE, 0, MTR_OPT_CHOICE, 0, 0, echo_choices, OFF(echo), MTR_IEC_SET_ECHO,
+    {"echo", MTR_CONN_LINE, MODE_C, MTR_OPT_CHOICE, 0, 0, echo_choices, OFF(echo), MTR_IEC_SET_ECHO,
      "auto, on or off"},
-    {"device", MTR_CONN_METER, 0, MTR_OPT_TEXT, 1, 32, NULL, OFF(devaddr), MTR_IEC_SET_DEVADDR,
+    {"device", MTR_CONN_METER, MODE_C, MTR_OPT_TEXT, 1, 32, NULL, OFF(devaddr), MTR_IEC_SET_DEVADDR,
      "the device address for the sign-on, 1 to 32 characters"},
-    {"password", MTR_CONN_METER, 0, MTR_OPT_TEXT, 1, 32, NULL, OFF(password),
+    {"password", MTR_CONN_METER, MODE_C, MTR_OPT_TEXT, 1, 32, NULL, OFF(password),
      MTR_IEC_SET_PASSWORD, "the programming-mode password, 1 to 32 characters"},
-    {"wakeup", MTR_CONN_METER, 0, MTR_OPT_BOOL, 0, 1, NULL, OFF(wakeup), MTR_IEC_SET_WAKEUP,
+    {"wakeup", MTR_CONN_METER, MODE_C, MTR_OPT_BOOL, 0, 1, NULL, OFF(wakeup), MTR_IEC_SET_WAKEUP,
      "0 or 1"},
-    {"delay", MTR_CONN_METER, 0, MTR_OPT_UINT, 0, 2000, NULL, OFF(delay_ms), MTR_IEC_SET_DELAY,
+    {"delay", MTR_CONN_METER, MODE_C, MTR_OPT_UINT, 0, 2000, NULL, OFF(delay_ms), MTR_IEC_SET_DELAY,
      "milliseconds before the baud switch, 0 to 2000"},
     {"dtr", MTR_CONN_LINE, SERIAL, MTR_OPT_BOOL, 0, 1, NULL, OFF(dtr), MTR_IEC_SET_DTR, "0 or 1"},
     {"rts", MTR_CONN_LINE, SERIAL, MTR_OPT_BOOL, 0, 1, NULL, OFF(rts), MTR_IEC_SET_RTS, "0 or 1"},
-    {"bcc", MTR_CONN_METER, 0, MTR_OPT_CHOICE, 0, 0, bcc_choices, OFF(bcc), MTR_IEC_SET_BCC,
+    {"bcc", MTR_CONN_METER, MODE_C, MTR_OPT_CHOICE, 0, 0, bcc_choices, OFF(bcc), MTR_IEC_SET_BCC,
      "xor, sum7 or none"},
-    {"max_baud", MTR_CONN_METER, 0, MTR_OPT_UINT, 300, 115200, NULL, OFF(max_baud),
+    {"max_baud", MTR_CONN_METER, MODE_C, MTR_OPT_UINT, 300, 115200, NULL, OFF(max_baud),
      MTR_IEC_SET_MAXBAUD, "300 to 115200"},
     {"max_readout", MTR_CONN_METER, 0, MTR_OPT_UINT, 256, 16777216, NULL, OFF(max_readout),
      MTR_IEC_SET_MAXREADOUT, "most bytes a readout may take, 256 to 16777216 (default 65536)"},
+    {"interval", MTR_CONN_LINE, PUSH, MTR_OPT_UINT, 100, 60000, NULL, OFF(interval_ms),
+     MTR_IEC_SET_INTERVAL, "the meter's push interval in ms, 100 to 60000"},
 };
 _Static_assert(sizeof(struct mtr_iec_opts) <= MTR_POPT_MAX, "options fit a connection");
 
@@ -84,9 +94,18 @@ static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
     o->bcc = (c->pset & MTR_IEC_SET_BCC) ? (mtr_iec_bcc_t)co->bcc : MTR_IEC_BCC_XOR;
     o->max_baud = (c->pset & MTR_IEC_SET_MAXBAUD) ? co->max_baud : 0;
     o->max_readout = (c->pset & MTR_IEC_SET_MAXREADOUT) ? co->max_readout : MTR_IEC_READOUT_DEFAULT;
-    /* the reaction time may reach 1.5 s, plus USB latency: 2 s unless set */
-    if (!(c->set & MTR_SET_TIMEOUT) && !(m->bus->conn.set & MTR_SET_TIMEOUT))
-        m->timeout_ms = 2000;
+    /* the reaction time may reach 1.5 s, plus USB latency: 2 s unless set; a pushing
+     * meter: two push intervals (DSMR 10 s, others 2 s unless interval=) plus the wire
+     * time of the largest telegram */
+    const struct mtr_conn *bc = &m->bus->conn;
+    if (!(c->set & MTR_SET_TIMEOUT) && !(bc->set & MTR_SET_TIMEOUT)) {
+        int id = bc->scheme->id;
+        const struct mtr_iec_opts *bo = MTR_CPOPT(bc, struct mtr_iec_opts);
+        unsigned iv = (bc->pset & MTR_IEC_SET_INTERVAL) ? bo->interval_ms
+                    : MTR_IEC_IS_DSMR(id)              ? 10000 : 2000;
+        m->timeout_ms = !MTR_IEC_IS_PUSH(id) ? 2000
+                      : mtr_iec_push_deadline_ms(iv, MTR_IEC_IS_TCP(id) ? 9600 : bc->baud);
+    }
     m->priv = o;
     return METER_OK;
 }
@@ -107,7 +126,8 @@ static int session(meter_t *m, struct mtr_iec_sets *sets)
     int rc = mtr_bus_lock(m);
     if (rc != METER_OK)
         return rc;
-    rc = mtr_iec_readout(m, sets);
+    rc = MTR_IEC_IS_PUSH(m->bus->conn.scheme->id) ? mtr_iec_push_listen(m, sets)
+                                                   : mtr_iec_readout(m, sets);
     mtr_bus_unlock(m);
     return rc;
 }

@@ -41,14 +41,24 @@ int mtr_iec_head_open(struct mtr_iec_head *h, const struct mtr_conn *c, char *er
     const struct mtr_iec_opts *o = MTR_CPOPT(c, struct mtr_iec_opts);
     h->echo = (c->pset & MTR_IEC_SET_ECHO) ? o->echo : MTR_ECHO_AUTO;
     h->echo_known = -1;
-    if (c->scheme->id == MTR_IEC_TCP) {
+    int id = c->scheme->id;
+    h->keep8 = MTR_IEC_IS_DSMR(id) && (MTR_IEC_IS_TCP(id) || !(c->set & MTR_SET_DATA) ||
+                                       c->data_bits == 8);
+    if (MTR_IEC_IS_TCP(id)) {
         unsigned t = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms : 3000;
         rc = mtr_link_open_tcp(&h->link, c->host, c->port, t, err, len);
-        h->soft7e1 = 1;
+        h->soft7e1 = id != MTR_IEC_DSMR_TCP; /* DSMR P1 is 8N1 */
         return rc;
     }
-    unsigned baud = (c->set & MTR_SET_BAUD) ? c->baud : 300;
-    rc = mtr_link_open_serial(&h->link, c->path, baud, 'E', 7, 1, err, len);
+    if (MTR_IEC_IS_PUSH(id)) {
+        /* the line of the string or the model (dsmr 115200 8N1, easymeter-q3d 9600 7E1) */
+        unsigned data = (c->set & MTR_SET_DATA) ? c->data_bits : MTR_IEC_IS_DSMR(id) ? 8 : 7;
+        rc = mtr_link_open_serial(&h->link, c->path, c->baud, c->parity, data, c->stop_bits, err,
+                                  len);
+    } else {
+        unsigned baud = (c->set & MTR_SET_BAUD) ? c->baud : 300;
+        rc = mtr_link_open_serial(&h->link, c->path, baud, 'E', 7, 1, err, len);
+    }
     if (rc != METER_OK)
         return rc;
     int dtr = (c->pset & MTR_IEC_SET_DTR) ? o->dtr : -1;
@@ -158,7 +168,7 @@ int mtr_iec_head_recv(struct mtr_iec_head *h, uint8_t *p, size_t cap, unsigned t
         now(&h->last_rx);
         if (h->soft7e1)
             h->parity_errors += (unsigned)mtr_iec_7e1_decode(buf, k);
-        else
+        else if (!h->keep8)
             for (size_t i = 0; i < k; i++)
                 buf[i] &= 0x7F;
         sort_bytes(h, buf, k);

@@ -11,13 +11,26 @@
 #include "core/internal.h"
 #include "core/transport/link.h"
 #include "proto/iec62056.h"
+#include "proto/obis.h"
 
 /* ---- schemes and options ---------------------------------------------------- */
 
 extern const struct mtr_proto_ops mtr_proto_iec;
 
-/** The schemes (mtr_scheme.id). */
-enum { MTR_IEC_SERIAL = 0, MTR_IEC_TCP = 1 };
+/** The schemes (mtr_scheme.id): mode C sessions, and meters that push mode D text
+ *  unasked (DSMR P1 with its CRC, EasyMeter Q3D and the like: iec_push.c). */
+enum {
+    MTR_IEC_SERIAL = 0,
+    MTR_IEC_TCP = 1,
+    MTR_IEC_DSMR = 2,
+    MTR_IEC_DSMR_TCP = 3,
+    MTR_IEC_PUSH = 4,
+    MTR_IEC_PUSH_TCP = 5
+};
+#define MTR_IEC_IS_PUSH(id) ((id) >= MTR_IEC_DSMR)
+#define MTR_IEC_IS_DSMR(id) ((id) == MTR_IEC_DSMR || (id) == MTR_IEC_DSMR_TCP)
+#define MTR_IEC_IS_TCP(id) ((id) == MTR_IEC_TCP || (id) == MTR_IEC_DSMR_TCP || (id) == MTR_IEC_PUSH_TCP)
+#define MTR_IEC_PUSH_MAX 8192 /* bytes of one pushed telegram, '/' through the CRC */
 
 /** Its connection-string options (mtr_conn.popt). */
 struct mtr_iec_opts {
@@ -30,6 +43,7 @@ struct mtr_iec_opts {
     unsigned max_baud; /* highest speed the session switches to */
     int echo;          /* MTR_ECHO_* */
     unsigned max_readout; /* most bytes a readout may take */
+    unsigned interval_ms; /* push schemes: the meter's push interval */
 };
 enum {
     MTR_IEC_SET_DEVADDR = 1u << 0,
@@ -41,7 +55,8 @@ enum {
     MTR_IEC_SET_BCC = 1u << 6,
     MTR_IEC_SET_MAXBAUD = 1u << 7,
     MTR_IEC_SET_ECHO = 1u << 8,
-    MTR_IEC_SET_MAXREADOUT = 1u << 9
+    MTR_IEC_SET_MAXREADOUT = 1u << 9,
+    MTR_IEC_SET_INTERVAL = 1u << 10
 };
 
 /* Limits of a session (see docs/iec62056.md, "Bounds"): the identification phase
@@ -58,6 +73,7 @@ enum {
 struct mtr_iec_head {
     struct mtr_link link;
     int soft7e1;             /* 8-bit link (TCP): add and strip even parity in software */
+    int keep8;               /* 8N1 (DSMR P1): bytes as received, bit 7 is corruption */
     int echo;                /* MTR_ECHO_* as configured */
     int echo_known;          /* auto: -1 not yet seen a reply, 0 no echo, 1 echo */
     uint8_t sent[MTR_IEC_FRAME_MAX]; /* the last frame sent, for echo suppression */
@@ -98,23 +114,16 @@ void mtr_iec_head_flush(struct mtr_iec_head *h);
 /** ms one character takes at the head's speed (7E1: 10 bits; TCP counted at 300 Bd). */
 double mtr_iec_head_char_ms(const struct mtr_iec_head *h);
 
-/* ---- OBIS mapping (iec_map.c), the drivers' data ------------------------------ */
+/* ---- OBIS mapping (iec_map.c, through proto/obis.h), the drivers' data ------------------------------ */
 
-/** One row of an IEC driver table: an OBIS code (A, C, D, E; B any; F absent or 255
- *  for the current value) and the catalogue quantity it is. Earlier rows win when a
- *  meter sends two codes for one quantity (16.7.0 before 1.7.0). */
-struct mtr_iec_obis_row {
-    meter_quantity_t q;
-    int8_t a;          /* 1 electricity, 0 abstract; a short address has none and matches */
-    uint8_t c, d, e;   /* C, D, E (letters: C = 96, F = 97) */
-    const char *cite;  /* where the code comes from */
-};
-
+/* A driver's rows are OBIS rows of the shared map's type (proto/obis.h): the generic
+ * model uses the shared map itself, others a subset. */
 struct mtr_iec_driver {
-    const struct mtr_iec_obis_row *rows;
+    const mtr_obis_row_t *rows;
     size_t nrows;
     const char *ident;     /* the simulator's identification line, "/XXXZident" */
     const char *sim_sets;  /* the simulator's readout: "\n"-separated OBIS codes it sends */
+    int push;              /* the simulator pushes: 0 no (mode C), 1 mode D text, 2 DSMR (CRC) */
 };
 
 /** One data set as received, kept after the parse (strings copied). */
@@ -167,6 +176,12 @@ struct mtr_iec_head *mtr_iec_head_of(meter_t *m);
 
 /** One readout session (bus lock taken by the caller): data sets into @p out. */
 int mtr_iec_readout(meter_t *m, struct mtr_iec_sets *out);
+/** Push schemes (iec_push.c): wait for the next whole telegram ('/' ... '!', the DSMR
+ *  CRC checked) within m->timeout_ms; bus lock taken by the caller. */
+int mtr_iec_push_listen(meter_t *m, struct mtr_iec_sets *out);
+/** The deadline of a push read unless timeout= is given: two push intervals plus the
+ *  wire time of the largest telegram (MTR_IEC_PUSH_MAX bytes) at @p baud. */
+unsigned mtr_iec_push_deadline_ms(unsigned interval_ms, unsigned baud);
 
 /** A programming-mode session. */
 struct mtr_iec_prog {

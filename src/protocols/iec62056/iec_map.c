@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* IEC 62056-21 data sets onto the catalogue: OBIS matching against a driver's
- * table, unit conversion to the catalogue's unit (done on the decimal text, so
- * 1.2345 kW is exactly 1234.5 W), and records that keep every data set as sent. */
+ * table (rows of the shared map's type, proto/obis.h), unit conversion to the
+ * catalogue's unit (done on the decimal text, so 1.2345 kW is exactly 1234.5 W), and records that keep every data set as sent. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,17 +53,8 @@ meter_quantity_t mtr_iec_map_set(const struct mtr_iec_driver *d, const struct mt
     if (!d || !s->is_obis || s->index != 0 || s->sub != 0 || mtr_iec_billing_period(s) >= 0)
         return METER_Q_NONE;
     int e = o->e == MTR_OBIS_NONE ? 0 : o->e;
-    for (size_t i = 0; i < d->nrows; i++) {
-        const struct mtr_iec_obis_row *r = &d->rows[i];
-        if (o->a != MTR_OBIS_NONE && o->a != r->a)
-            continue;
-        if (o->c != r->c || o->d != r->d || e != r->e)
-            continue;
-        if (prio)
-            *prio = i;
-        return r->q;
-    }
-    return METER_Q_NONE;
+    int a = o->a == MTR_OBIS_NONE ? -1 : o->a;
+    return mtr_obis_map(d->rows, d->nrows, a, o->c, o->d, e, prio);
 }
 
 /* units a meter may send, by the power of ten that takes them to the catalogue's */

@@ -58,6 +58,7 @@ struct sim_iec {
     unsigned speed;
     int64_t heard_ns, at_ns;
     size_t req_chars;
+    long next_push;        /* pushing meters: monotonic ms of the next telegram */
 };
 
 static struct sim_iec *ctx(const meter_sim_t *s)
@@ -307,6 +308,9 @@ static size_t gen_set(struct mtr_sim_meter *sm, const char *code, char *out, siz
         {"1.8.1", METER_Q_ENERGY_ACTIVE_IMPORT_T1, 11, 3, 1, "kWh"},
         {"1.8.2", METER_Q_ENERGY_ACTIVE_IMPORT_T2, 11, 3, 1, "kWh"},
         {"2.8.0", METER_Q_ENERGY_ACTIVE_EXPORT, 11, 3, 1, "kWh"},
+        {"2.8.1", METER_Q_ENERGY_ACTIVE_EXPORT_T1, 11, 3, 1, "kWh"},
+        {"2.8.2", METER_Q_ENERGY_ACTIVE_EXPORT_T2, 11, 3, 1, "kWh"},
+        {"1.7.0", METER_Q_ACTIVE_POWER, 6, 3, 1e-3, "kW"},
         {"3.8.0", METER_Q_ENERGY_REACTIVE_IMPORT, 11, 3, 1, "kvarh"},
         {"4.8.0", METER_Q_ENERGY_REACTIVE_EXPORT, 11, 3, 1, "kvarh"},
         {"32.7.0", METER_Q_VOLTAGE_L1, 5, 1, 1, "V"},
@@ -692,6 +696,71 @@ static int sim_iec_serve(struct meter_sim *s, int fd)
     return 0;
 }
 
+/* ---- meters that push (dsmr, easymeter-q3d) ---------------------------------------- */
+
+/* A listener that reads nothing loses telegrams, as on a real P1 port: never block. */
+static void write_nb(struct meter_sim *s, int fd, const uint8_t *p, size_t n)
+{
+    (void)s;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0 && !(fl & O_NONBLOCK))
+        fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+    uint8_t buf[512];
+    while (n) {
+        size_t k = n < sizeof buf ? n : sizeof buf;
+        memcpy(buf, p, k);
+        if (s->tcp && driver_of(s)->push == 1)
+            mtr_iec_7e1_encode(buf, k); /* a serial server passes 7E1 as 8 bits */
+        ssize_t w = write(fd, buf, k);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static const struct mtr_sim_framing push_framing = {NULL, NULL, NULL, write_nb};
+
+/* Every second: "/ident CR LF CR LF data !" and, for DSMR, the CRC-16/ARC and CR LF. */
+static long sim_iec_push(struct meter_sim *s, const int *fds, int nfds)
+{
+    struct sim_iec *c = ctx(s);
+    const struct mtr_iec_driver *d = driver_of(s);
+    if (!d || !d->push)
+        return 60000;
+    long now = now_ms();
+    if (c->next_push && now < c->next_push)
+        return c->next_push - now;
+    c->next_push = now + 1000;
+    defaults(s);
+    size_t cap = 16384 + (c->data ? strlen(c->data) : 0);
+    char *t = malloc(cap + 64);
+    if (!t)
+        return 1000;
+    size_t k = (size_t)snprintf(t, cap, "%s\r\n\r\n", c->ident);
+    k += data_block(s, t + k, cap - k); /* ends "!\r\n" */
+    if (d->push == 2) { /* DSMR: the CRC over '/' through '!' instead of CR LF */
+        k -= 2;
+        k += (size_t)snprintf(t + k, 64, "%04X\r\n", mtr_iec_crc16_arc((uint8_t *)t, k));
+    }
+    if (nfds) { /* a telegram nobody hears does not count towards METER_SIM_MAX_REQUESTS */
+        s->requests++;
+        c->sessions++;
+    }
+    for (int i = 0; i < nfds; i++) {
+        uint8_t *copy = malloc(k);
+        if (!copy)
+            break;
+        memcpy(copy, t, k);
+        mtr_sim_send(s, fds[i], NULL, 0, copy, k, &push_framing);
+        free(copy);
+    }
+    free(t);
+    return 1000;
+}
+
 /* ---- setup and options ------------------------------------------------------------ */
 
 static int sim_iec_setup(struct meter_sim *s, char *err, size_t len)
@@ -708,6 +777,12 @@ static int sim_iec_setup(struct meter_sim *s, char *err, size_t len)
     snprintf(c->error_text, sizeof c->error_text, "(ERROR)");
     c->ack_wait_ms = 1800;
     c->alg = MTR_IEC_BCC_XOR;
+    const struct mtr_iec_driver *d = s->meters[0].model ? s->meters[0].model->proto_data : NULL;
+    if (d && d->push) { /* a meter that pushes mode D text; the endpoint says how to listen */
+        s->push = sim_iec_push;
+        s->scheme = d->push == 2 ? (s->tcp ? "dsmr-tcp" : "dsmr")
+                                 : (s->tcp ? "iec-push-tcp" : "iec-push");
+    }
     return METER_OK;
 }
 
