@@ -30,5 +30,6 @@ cmake --build build-tsan -j"$jobs" --target test_threads
 TSAN_OPTIONS=halt_on_error=1 ./build-tsan/tests/test_threads
 echo "== fuzzing"
 sh scripts/fuzz.sh
+sh scripts/cross.sh all # arm64 + big-endian s390x: cross-built C tests under qemu-user
 # the plain suite's summary last, for whoever reads the end of this log
 grep -E "tests passed|tests failed" build/ctest.log

@@ -340,8 +340,9 @@ int meter_sim_run(meter_sim_t *s)
             return METER_EIO;
         }
         mtr_sim_heard(s); /* a paced reply counts the request's wire time from here */
-        if (pfd[0].revents)
-            break;
+        /* a stop (pfd[0]) ends the loop at its test, after the input that was ready with
+         * it is served: a client's last bytes (IEC's B0, say), written just before
+         * meter_sim_stop(), are not lost when this thread wakes late and finds both */
         if (pfd[1].revents & (POLLERR | POLLNVAL))
             return METER_EIO;
         if (pfd[1].revents & POLLIN) {
