@@ -173,14 +173,15 @@ static int take_reply(meter_t *m, struct mtr_mb_bus *mbb, const struct mtr_mb_re
                            "id %d: only replies to other requests (%s) came within %u ms (FC%02u at 0x%04X)",
                            m->id, (seen & SEEN_TID) ? "earlier transaction ids" : "late replies",
                            m->timeout_ms, r->fc, r->addr);
+    if (n) /* a reply under way (a slow peer), perhaps after bytes dropped */
+        return mtr_set_err(m, METER_ETIMEDOUT,
+                           "id %d: incomplete reply (%zu of %zu bytes%s) within %u ms (FC%02u at 0x%04X)",
+                           m->id, n, want, garbled ? ", after bytes that start no reply" : "",
+                           m->timeout_ms, r->fc, r->addr);
     if (garbled)
         return mtr_set_err(m, METER_EFRAME,
                            "id %d: %u bytes that start no Modbus reply, no reply within %u ms "
                            "(FC%02u at 0x%04X)", m->id, garbled, m->timeout_ms, r->fc, r->addr);
-    if (n)
-        return mtr_set_err(m, METER_ETIMEDOUT,
-                           "id %d: incomplete reply (%zu of %zu bytes) within %u ms (FC%02u at 0x%04X)",
-                           m->id, n, want, m->timeout_ms, r->fc, r->addr);
     return mtr_set_err(m, METER_ETIMEDOUT, "id %d: no reply within %u ms (FC%02u at 0x%04X)", m->id,
                        m->timeout_ms, r->fc, r->addr);
 }
