@@ -198,8 +198,9 @@ METER_API const char *meter_last_error(const meter_t *m);
  * Modbus TCP and RTU over TCP).
  *
  * Modbus: each attempt of one request, and each getting back in step after a failed
- * exchange, has timeout + W, W being the wire time of the largest reply accepted (a
- * 256-byte RTU frame) at the line's speed (0 over TCP). One request therefore ends within
+ * exchange, has timeout + W, W being the wire time of the largest reply accepted (the
+ * request's own reply, at most a 256-byte RTU frame) at the line's speed (0 over TCP);
+ * arriving bytes do not restart the timeout. One request therefore ends within
  * (1 + retries) × 2 × (timeout + W), whatever the meter or gateway sends (slow drips,
  * endless bytes, replies of other units); waiting for the bus behind other meters is not
  * counted. A read of several quantities makes one request per group of registers.

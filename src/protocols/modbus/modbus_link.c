@@ -79,11 +79,11 @@ static long long now_ms(void)
     return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Wire time of the largest reply accepted (a 256-byte RTU ADU) at the line's speed; 0 on TCP. */
-static unsigned wire_ms(const struct mtr_link *io)
+/* Wire time of a reply of @p bytes at the line's speed; 0 on TCP. */
+static unsigned wire_ms(const struct mtr_link *io, size_t bytes)
 {
     double ct = io->kind == MTR_LINK_SERIAL ? mtr_link_char_time(io) : 0;
-    return (unsigned)(ct * 256 * 1000 + 0.999);
+    return (unsigned)(ct * (double)bytes * 1000 + 0.999);
 }
 
 static long long min_ll(long long a, long long b)
@@ -333,8 +333,8 @@ static int recover(meter_t *m, struct meter_bus *b, long long deadline)
  * leaves the bus stale; on RTU the reply it may still get is remembered. */
 static void after_failure(struct mtr_mb_bus *mbb, const struct mtr_mb_req *r, int rc)
 {
-    if (rc == METER_EEXCEPTION || rc == METER_ECANCELED)
-        return;
+    if (rc == METER_EEXCEPTION)
+        return; /* cancelled too: the reply may still be on its way */
     if (mbb->tcp && rc == METER_ESLAVE)
         return; /* whole MBAP frames only: the stream is in step */
     mbb->stale = 1;
@@ -369,8 +369,9 @@ static int exchange(meter_t *m, struct mtr_mb_req *r, uint16_t *dst, unsigned at
     r->tcp = mbb->tcp;
     r->unit = (uint8_t)(mbb->tcp && m->id == 0 ? 255 : m->id);
     r->any_unit = mbb->any_unit;
-    /* each step (getting in step, one attempt) has timeout + wire time; the call two per attempt */
-    long long step = (long long)m->timeout_ms + wire_ms(&mbb->io);
+    /* each step (getting in step, one attempt) has the timeout + the wire time of the largest
+     * reply accepted, this request's; the exchange two steps per attempt */
+    long long step = (long long)m->timeout_ms + wire_ms(&mbb->io, mtr_mb_reply_len(r));
     long long end = now_ms() + (long long)attempts * 2 * step;
     for (unsigned attempt = 0; attempt < attempts; attempt++) {
         if (attempt)
