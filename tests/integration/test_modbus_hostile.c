@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Modbus peers that misbehave, on 127.0.0.1 (tcp: and rtu-tcp:): a reply that
- * trickles in a byte every 450 ms, replies from another unit or to an older
- * transaction, unknown exceptions, a bad protocol id, a refusal that passes.
- * Each ends with a named error (never a value) within the bound device.h gives. */
+/* Modbus peers that misbehave on 127.0.0.1 (tcp:, rtu-tcp:): a reply trickling a byte
+ * per 450 ms, replies from another unit or transaction, unknown exceptions, protocol id 1,
+ * endless noise, a refusal that passes. Each ends with a named error (never a value)
+ * within the bound device.h gives. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -28,7 +28,8 @@ enum mode {
     UNIT0,       /* a good reply carrying unit id 0 */
     EXCEPTION,   /* exception `arg` */
     PROTOCOL1,   /* TCP: protocol id 1 */
-    REFUSE_ONCE  /* exception 02 to the first request, then the simulator's replies */
+    REFUSE_ONCE, /* exception 02 to the first request, then the simulator's replies */
+    NOISE        /* endless bytes that are no reply, 64 every 2 ms */
 };
 
 struct server {
@@ -175,6 +176,21 @@ static void serve(struct server *s, int fd)
         } else {
             n = make_reply(s, req, rsp);
         }
+        if (s->mode == NOISE) {
+            uint8_t junk[64];
+            uint32_t x = 2463534242u;
+            for (;;) {
+                int w = wait_in(s, fd, 2);
+                if (w < 0 || (w > 0 && read(fd, req, sizeof req) <= 0))
+                    goto done;
+                for (size_t i = 0; i < sizeof junk; i++) {
+                    x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+                    junk[i] = (uint8_t)x;
+                }
+                if (write(fd, junk, sizeof junk) != (ssize_t)sizeof junk)
+                    goto done;
+            }
+        }
         if (s->mode != TRICKLE) {
             if (write(fd, rsp, n) != (ssize_t)n)
                 break;
@@ -295,6 +311,44 @@ static void test_trickle(void **state)
     meter_reading_t r;
     for (int rtu = 0; rtu <= 1; rtu++) {
         assert_int_equal(read_case(TRICKLE, 0, rtu, "", 1000, 1, &r), METER_ETIMEDOUT);
+        assert_int_not_equal(r.status, METER_OK);
+    }
+}
+
+/* a meter that refuses everything (02), or is busy (06): every quantity gets the
+ * exception (never METER_ERANGE), and the handle learns no limit from it */
+static void test_refusals_teach_nothing(void **state)
+{
+    (void)state;
+    static const uint8_t codes[] = {0x02, 0x06};
+    for (size_t c = 0; c < sizeof codes; c++) {
+        struct server s;
+        server_start(&s, EXCEPTION, codes[c], 0);
+        server_run(&s);
+        meter_t *m = open_at(&s, "timeout=300&retries=1");
+        size_t need = meter_quantities(m, NULL, 0), n;
+        meter_reading_t *r = calloc(need, sizeof *r);
+        assert_int_equal(meter_snapshot(m, r, need, &n), METER_EEXCEPTION);
+        for (size_t i = 0; i < n; i++)
+            assert_int_equal(r[i].status, METER_EEXCEPTION);
+        meter_stats_t st = METER_STATS_INIT;
+        assert_int_equal(meter_get_stats(m, &st), METER_OK);
+        assert_int_equal(st.max_registers, 125);
+        free(r);
+        meter_close(m);
+        server_stop(&s);
+    }
+}
+
+/* an endless stream of noise: a named error by the bound, never a value */
+static void test_noise(void **state)
+{
+    (void)state;
+    meter_reading_t r;
+    for (int rtu = 0; rtu <= 1; rtu++) {
+        int rc = read_case(NOISE, 0, rtu, "", 300, 1, &r);
+        assert_true(rc == METER_EFRAME || rc == METER_ECHECKSUM || rc == METER_ETIMEDOUT ||
+                    rc == METER_ESLAVE);
         assert_int_not_equal(r.status, METER_OK);
     }
 }
@@ -429,7 +483,8 @@ int main(void)
         cmocka_unit_test(test_trickle),          cmocka_unit_test(test_other_unit),
         cmocka_unit_test(test_unit0_only_when_asked), cmocka_unit_test(test_exceptions),
         cmocka_unit_test(test_protocol_id),      cmocka_unit_test(test_cancel_trickle),
-        cmocka_unit_test(test_refusal_passes),
+        cmocka_unit_test(test_refusal_passes),   cmocka_unit_test(test_noise),
+        cmocka_unit_test(test_refusals_teach_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
