@@ -180,6 +180,13 @@ METER_API const char *meter_last_error(const meter_t *m);
  * How long a call can take (bus-lock waiting behind other meters excluded), whatever the
  * peer sends. c: ms per character at the line's speed.
  *
+ * Modbus (docs/decisions.md, "Modbus replies: checked by libmeter"): each attempt of one
+ *   request, and each getting back in step after a failed exchange, has timeout + W, W the
+ *   wire time of the request's own reply (5 + 2·registers bytes for a register read on RTU,
+ *   at most 256)·c, 0 over TCP; arriving bytes do not restart the timeout. One request takes
+ *   at most (1 + retries)·2·(timeout + W), whatever the meter or gateway sends (slow drips,
+ *   endless bytes, replies of other units); a read makes one request per group of registers
+ *   (meter_stats_t.transactions).
  * M-Bus (docs/mbus.md, "Bounds"): one exchange with a request of n bytes takes at most
  *   T(n) = 1000 + timeout + gap + (3·n + 325)·c   (c for 11 bits, TCP counted at 2400 Bd;
  *   gap = max(100, 40 bit times), 300 over TCP); it reads at most n + 261 + 64 bytes
@@ -194,7 +201,9 @@ METER_API const char *meter_last_error(const meter_t *m);
  */
 
 /**
- * @brief Response timeout in milliseconds (1–60000; default 500 for Modbus).
+ * @brief Response timeout in milliseconds (1–60000; default 500 for Modbus RTU, 1000 for
+ * Modbus TCP and RTU over TCP).
+ * How long a Modbus request can take follows from it: see above.
  * @return METER_OK or METER_ERANGE.
  * @since 0.1
  */

@@ -23,9 +23,10 @@ typedef struct meter_sim meter_sim_t;
 /**
  * @brief Create a simulator listening on @p listen: "pty" (a new pseudo-terminal;
  * meter_sim_endpoint() names its slave side) or "tcp:HOST:PORT" (PORT 0 picks a
- * free port). It is listening when this returns: no waiting needed before a client
- * connects. The protocol follows the models added (Modbus RTU on a pty, Modbus TCP
- * on a socket).
+ * free port), or a protocol's own TCP scheme ("rtu-tcp:HOST:PORT": Modbus RTU frames
+ * in a TCP stream). It is listening when this returns: no waiting needed before a
+ * client connects. The protocol follows the models added (Modbus RTU on a pty, Modbus
+ * TCP on a socket).
  * @return METER_OK, METER_ECONNSTR, METER_EIO, METER_ENOMEM.
  * @since 0.1
  */

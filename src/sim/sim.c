@@ -41,6 +41,13 @@ static int open_tcp(struct meter_sim *s, const char *spec, char *err, size_t len
     int rc = mtr_conn_parse(spec, &c, MTR_CONN_LISTEN, err, len);
     if (rc != METER_OK)
         return rc;
+    if (c.scheme->serial)
+        return mtr_err(err, len, METER_ECONNSTR, "cannot listen on a serial scheme ('%s:')",
+                       c.scheme->name);
+    if (strcmp(c.scheme->name, "tcp") != 0) { /* the protocol's own TCP framing (rtu-tcp:) */
+        s->tcp_scheme = c.scheme;
+        s->tcp_proto = c.proto;
+    }
     char port[16];
     snprintf(port, sizeof port, "%u", c.port);
     struct addrinfo hints, *ai = NULL;
@@ -102,11 +109,12 @@ int meter_sim_new(meter_sim_t **out, const char *listen, char *err, size_t len)
     int rc;
     if (strcmp(listen, "pty") == 0)
         rc = open_pty(s, err, len);
-    else if (strncmp(listen, "tcp:", 4) == 0)
+    else if (strchr(listen, ':'))
         rc = open_tcp(s, listen, err, len);
     else
-        rc = mtr_err(err, len, METER_ECONNSTR, "cannot listen on '%s' (use pty or tcp:HOST:PORT)",
-                     listen);
+        rc = mtr_err(err, len, METER_ECONNSTR,
+                     "cannot listen on '%s' (use pty, tcp:HOST:PORT or a TCP scheme such as "
+                     "rtu-tcp:HOST:PORT)", listen);
     if (rc == METER_OK && pipe2(s->stop_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
         rc = mtr_err(err, len, METER_EIO, "cannot create a pipe: %s", strerror(errno));
     if (rc != METER_OK) {
@@ -124,7 +132,7 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
     const struct mtr_model *model = mtr_sim_model_find(model_name);
     if (!model)
         return METER_EMODEL;
-    if (s->nmeters && model->proto != s->proto)
+    if ((s->nmeters && model->proto != s->proto) || (s->tcp_proto && model->proto != s->tcp_proto))
         return METER_EUNSUPPORTED;
     const struct mtr_sim_proto_ops *ops = NULL;
     for (size_t i = 0; mtr_sim_protocols[i]; i++)
@@ -152,7 +160,10 @@ int meter_sim_add(meter_sim_t *s, const char *model_name, int address)
         char ep[sizeof s->endpoint];
         const char *colon = strchr(s->endpoint, ':');
         snprintf(ep, sizeof ep, "%s%s",
-                 s->scheme ? s->scheme : s->tcp ? ops->tcp_scheme : ops->pty_scheme,
+                 s->tcp_scheme ? s->tcp_scheme->name
+                 : s->scheme   ? s->scheme
+                 : s->tcp      ? ops->tcp_scheme
+                               : ops->pty_scheme,
                  colon ? colon : ":");
         memcpy(s->endpoint, ep, sizeof ep);
     }

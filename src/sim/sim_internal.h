@@ -50,6 +50,8 @@ struct meter_sim {
     const struct mtr_proto_ops *proto;
     const struct mtr_sim_proto_ops *ops;
     int tcp;              /* 1: TCP listener; 0: pty */
+    const struct mtr_scheme *tcp_scheme; /* listening as "SCHEME:host:port" other than tcp: */
+    const struct mtr_proto_ops *tcp_proto; /* that scheme's protocol */
     int listen_fd;        /* TCP */
     int clients[MTR_SIM_MAX_CLIENTS];
     int nclients;

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # An independent Modbus TCP server (pymodbus) holding literal register words
 # of a KPM31-like and a KLEFR-like map, for cross-checking libmeter's client.
-# Prints "tcp:127.0.0.1:PORT" when listening; exits after --seconds or when
-# its standard input closes.
+# Prints "tcp:127.0.0.1:PORT" when listening ("rtu-tcp:…" with a second argument
+# "rtu": RTU frames in the TCP stream); exits after SECONDS or when its standard
+# input closes.
 import asyncio
 import struct
 import sys
@@ -53,13 +54,18 @@ def kpm31_slave():
 
 async def main():
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 30
+    rtu = len(sys.argv) > 2 and sys.argv[2] == "rtu"
     context = ModbusServerContext(slaves={7: klefr_slave(), 5: kpm31_slave()}, single=False)
-    server = ModbusTcpServer(context, address=("127.0.0.1", 0))
+    if rtu:
+        from pymodbus.transaction import ModbusRtuFramer
+        server = ModbusTcpServer(context, framer=ModbusRtuFramer, address=("127.0.0.1", 0))
+    else:
+        server = ModbusTcpServer(context, address=("127.0.0.1", 0))
     serving = asyncio.ensure_future(server.serve_forever())
     while server.server is None:
         await asyncio.sleep(0.01)
     port = server.server.sockets[0].getsockname()[1]
-    print(f"tcp:127.0.0.1:{port}", flush=True)
+    print(f"{'rtu-tcp' if rtu else 'tcp'}:127.0.0.1:{port}", flush=True)
     loop = asyncio.get_running_loop()
     stdin_closed = loop.run_in_executor(None, sys.stdin.read)
     await asyncio.wait([stdin_closed, asyncio.ensure_future(asyncio.sleep(seconds))],

@@ -85,10 +85,16 @@ static void test_limits(void **state)
     /* a meter that reads at most 20 registers at a time */
     size_t n = plan_model("klefr-6934", 20, 1, reqs, 256);
     assert_int_equal(n, 2 + 3 + 4);
-    /* a two-register float never fits one register */
-    struct mtr_plan_item it = {3, 0x5000, 2, 0};
+    /* a two-register float under a one-register limit is read alone, whole (a refusal of
+     * that read is the quantity's exception, never METER_ERANGE for the caller) */
+    struct mtr_plan_item it[2] = {{3, 0x5000, 2, 0}, {3, 0x5002, 2, 1}};
     size_t k;
-    assert_int_equal(mtr_plan(&it, 1, NULL, 0, 1, 1, reqs, 4, &k), METER_ERANGE);
+    assert_int_equal(mtr_plan(it, 2, NULL, 0, 1, 1, reqs, 4, &k), METER_OK);
+    assert_int_equal(k, 2);
+    assert_int_equal(reqs[0].addr, 0x5000);
+    assert_int_equal(reqs[0].count, 2);
+    assert_int_equal(reqs[1].addr, 0x5002);
+    assert_int_equal(reqs[1].count, 2);
     /* room for the requests is checked */
     struct mtr_plan_item two[2] = {{3, 0x5000, 2, 0}, {3, 0x6000, 2, 1}};
     assert_int_equal(mtr_plan(two, 2, NULL, 0, 125, 1, reqs, 1, &k), METER_EBUFSIZE);

@@ -2,7 +2,8 @@
 /* The Modbus read engine shared by every Modbus model: looks quantities up in
  * the model's register table, plans the fewest requests, runs them, decodes
  * the rows, and falls back to shorter reads when a meter refuses a long one
- * (exception 02/03), remembering the limit on the handle. */
+ * (exception 02/03): the limit is kept only when the shorter reads succeed,
+ * and forgotten every MTR_MB_RELEARN reads so a passing refusal never stays. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,22 +101,34 @@ static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const m
             unsigned widest = 0;
             for (size_t i = 0; i < rq->n; i++)
                 widest = its[i].words > widest ? its[i].words : widest;
-            int retry = 0;
+            unsigned old_max = mb->max_regs;
+            int old_bridge = mb->no_bridge;
             if (need < rq->count && !mb->no_bridge) {
-                mb->no_bridge = 1; /* the meter refuses reads over unmapped registers */
-                retry = 1;
-            } else if (rq->count / 2 >= widest && rq->count > widest) {
-                unsigned half = rq->count / 2; /* the meter refuses reads this long */
-                mb->max_regs = half < mb->max_regs ? half : mb->max_regs;
-                retry = 1;
+                mb->no_bridge = 1; /* perhaps the meter refuses reads over unmapped registers */
+            } else if (rq->count > widest) {
+                unsigned shorter = rq->count / 2 > widest ? rq->count / 2 : widest;
+                mb->max_regs = shorter < mb->max_regs ? shorter : mb->max_regs;
             }
-            if (retry) {
-                mtr_log(m, METER_LOG_INFO, "id %d refused %u registers at 0x%04X; retrying shorter reads "
+            /* a read at its natural size refused: that quantity's error, not the handle's */
+            if (mb->max_regs != old_max || mb->no_bridge != old_bridge) {
+                mtr_log(m, METER_LOG_INFO, "id %d refused %u registers at 0x%04X; trying shorter reads "
                         "(limit %u, holes %s)", m->id, rq->count, rq->addr, mb->max_regs,
                         mb->no_bridge ? "not bridged" : "bridged");
-                /* re-plan this request and every later one under the new limits */
-                rc = read_items(m, its, n - rq->first, qs, out);
+                rc = read_items(m, its, rq->n, qs, out);
+                int any_ok = 0;
+                for (size_t i = 0; i < rq->n; i++)
+                    any_ok |= out[its[i].tag].status == METER_OK;
                 if (rc != METER_OK && first_rc == METER_OK)
+                    first_rc = rc;
+                if (!any_ok) { /* the shorter reads failed too: nothing learned */
+                    mb->max_regs = old_max;
+                    mb->no_bridge = old_bridge;
+                    continue;
+                }
+                /* learned: plan the rest under the new limits */
+                size_t done = rq->first + rq->n;
+                if (done < n && (rc = read_items(m, items + done, n - done, qs, out)) != METER_OK &&
+                    first_rc == METER_OK)
                     first_rc = rc;
                 break;
             }
@@ -177,6 +190,15 @@ int mtr_modbus_read(meter_t *m, const meter_quantity_t *qs, size_t n, meter_read
         return mtr_set_err(m, METER_ENOMEM, "out of memory");
     size_t k = 0;
     int first_rc = METER_OK;
+    struct mtr_mb_meter *mb = mtr_mb_meter(m);
+    if (++mb->reads >= MTR_MB_RELEARN) { /* a refusal may have been transient: try again */
+        mb->reads = 0;
+        if (mb->max_regs != mb->max_cfg || mb->no_bridge)
+            mtr_log(m, METER_LOG_INFO, "id %d: trying the longest reads again (limit %u, holes bridged)",
+                    m->id, mb->max_cfg);
+        mb->max_regs = mb->max_cfg;
+        mb->no_bridge = 0;
+    }
     for (size_t i = 0; i < n; i++) {
         const meter_quantity_info_t *qi = meter_quantity_info(qs[i]);
         memset(&out[i], 0, sizeof out[i]);

@@ -181,7 +181,8 @@ static size_t build_adu(const meter_t *m, const uint8_t *pdu, size_t n, uint8_t 
     if (m->bus->conn.scheme->id == MTR_MB_TCP) {
         if (cap < n + 7)
             return 0;
-        /* MBAP: transaction id 0 here (libmodbus numbers its own), protocol 0, length, unit */
+        /* MBAP: transaction id 0 here (the link numbers each request it sends), protocol 0,
+         * length, unit */
         uint8_t h[7] = {0, 0, 0, 0, (uint8_t)((n + 1) >> 8), (uint8_t)(n + 1), (uint8_t)m->id};
         memcpy(buf, h, 7);
         memcpy(buf + 7, pdu, n);

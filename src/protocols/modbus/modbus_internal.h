@@ -7,6 +7,7 @@
 #define MTR_MODBUS_INTERNAL_H
 
 #include "core/internal.h"
+#include "core/transport/link.h"
 #include "proto/modbus.h"
 
 /* ---- Modbus register maps (the drivers' tables) ------------------------- */
@@ -85,21 +86,30 @@ const struct mtr_mb_reg *mtr_mb_row(const struct mtr_model *model, meter_quantit
 extern const struct mtr_proto_ops mtr_proto_modbus;
 
 /** The schemes (mtr_scheme.id). */
-enum { MTR_MB_RTU = 0, MTR_MB_TCP = 1 };
+enum { MTR_MB_RTU = 0, MTR_MB_TCP = 1, MTR_MB_RTU_TCP = 2 };
 
 /** Its connection-string options (mtr_conn.popt). */
 struct mtr_mb_opts {
     int id;            /* slave id */
     int word_order;    /* MTR_WORDS_* */
     unsigned max_regs; /* longest read to try (1-125) */
+    int any_unit;      /* a single-device link: replies from unit 0 or 255 are taken too */
 };
-enum { MTR_MB_SET_ID = 1u << 0, MTR_MB_SET_WORDS = 1u << 1, MTR_MB_SET_MAXREGS = 1u << 2 };
+enum {
+    MTR_MB_SET_ID = 1u << 0,
+    MTR_MB_SET_WORDS = 1u << 1,
+    MTR_MB_SET_MAXREGS = 1u << 2,
+    MTR_MB_SET_ANYUNIT = 1u << 3
+};
 
-/** The bus's Modbus state (meter_bus.priv; the modbus_t is meter_bus.link). */
+/** The bus's Modbus state (meter_bus.priv; meter_bus.link points at io). */
 struct mtr_mb_bus {
-    int stale;         /* an exchange failed: a reply may still be on its way */
-    unsigned stale_ms; /* the timeout it had */
-    uint16_t late[8];  /* RTU: reply lengths (bytes) of FC03 requests that may still be answered */
+    struct mtr_link io;  /* the raw serial port or TCP connection */
+    int tcp;             /* MBAP framing (tcp:); else RTU frames (rtu:, rtu-tcp:) */
+    int any_unit;        /* the connection's any_unit=1 */
+    uint16_t tid;        /* the last MBAP transaction id sent */
+    int stale;           /* an exchange failed: a reply may still be on its way */
+    uint16_t late[8];    /* RTU: reply lengths (bytes) of FC03 requests that may still be answered */
     unsigned nlate;
 };
 
@@ -108,7 +118,11 @@ struct mtr_mb_meter {
     int word_order;
     unsigned max_regs; /* learned limit for one read */
     int no_bridge;     /* learned: the meter refuses reads over holes */
+    unsigned max_cfg;  /* the limit the connection allows (max_regs=, else 125) */
+    unsigned reads;    /* read calls since the limits were last re-tried */
 };
+/** Learned limits are forgotten (and re-learned if still needed) every this many reads. */
+#define MTR_MB_RELEARN 16
 
 static inline struct mtr_mb_meter *mtr_mb_meter(const meter_t *m)
 {
@@ -147,6 +161,45 @@ struct mtr_plan_req {
 int mtr_plan(struct mtr_plan_item *items, size_t n, const struct mtr_mb_block *blocks,
              size_t nblocks, unsigned max_regs, int bridge_holes, struct mtr_plan_req *reqs,
              size_t cap, size_t *nreqs);
+
+/* ---- ADUs (modbus_adu.c), pure ------------------------------------------- */
+
+/** One request as it goes on the wire. */
+struct mtr_mb_req {
+    int tcp;          /* MBAP framing; else RTU */
+    uint8_t unit;     /* slave / unit id */
+    int any_unit;     /* replies from unit 0 or 255 are taken too */
+    uint16_t tid;     /* TCP: the transaction id */
+    uint8_t fc;       /* 1, 3, 5, 6 or 16 */
+    uint16_t addr, count;
+    const uint16_t *src; /* writes: the values */
+};
+
+/** What the bytes received so far are (mtr_mb_adu_scan). */
+enum {
+    MTR_MB_NEED = 0,    /* not enough bytes to tell */
+    MTR_MB_MINE,        /* the reply to this request (values decoded) */
+    MTR_MB_EXCEPTION,   /* this request refused (*excode) */
+    MTR_MB_STRAY_UNIT,  /* a whole reply from another unit id */
+    MTR_MB_STRAY_TID,   /* TCP: a whole reply to an earlier transaction */
+    MTR_MB_STRAY_LATE,  /* RTU: a whole reply from this unit to another request */
+    MTR_MB_MISMATCH,    /* TCP: this transaction's reply does not fit the request */
+    MTR_MB_BADCRC,      /* RTU: this request's reply with a bad CRC */
+    MTR_MB_GARBLED      /* bytes that start no reply (RTU: skip *used; TCP: framing lost) */
+};
+
+/** The request's ADU into buf; its length, or 0 when it does not fit. */
+size_t mtr_mb_adu_build(const struct mtr_mb_req *r, uint8_t *buf, size_t cap);
+/** The length of the ADU that answers r. */
+size_t mtr_mb_reply_len(const struct mtr_mb_req *r);
+/** The byte count of a read reply (FC01, FC03). */
+unsigned mtr_mb_reply_bytes(uint8_t fc, uint16_t count);
+/** Judge the bytes p[0..n) received for r: one of MTR_MB_*; *used is how many bytes
+ *  the verdict consumes. MINE decodes the values into dst (may be NULL). */
+int mtr_mb_adu_scan(const struct mtr_mb_req *r, const uint8_t *p, size_t n, size_t *used,
+                    int *excode, uint16_t *dst);
+/** "illegal data address", …, "unknown". */
+const char *mtr_mb_exception_name(int code);
 
 /* ---- the link (modbus_link.c) ------------------------------------------- */
 

@@ -1,110 +1,216 @@
 /* SPDX-License-Identifier: MIT */
-/* The Modbus link through libmodbus: opens the RTU or TCP context from the
- * bus's parameters (libmodbus opens the port itself), runs one read with the
- * handle's timeout and retry policy under the bus lock, and maps libmodbus's
- * errno values onto libmeter status codes with the detail in the message. */
+/* The Modbus link: opens the raw serial port or TCP connection (link.c), and
+ * runs one exchange under the bus lock with the handle's timeout and retries:
+ * sends the ADU libmeter built, checks the reply itself (modbus_adu.c) within
+ * one deadline per attempt, and gets an RTU line back in step after a failure. */
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <modbus.h>
-#include <poll.h>
-#include <string.h>
+#include <linux/serial.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 
-#include "core/transport/link.h"
 #include "protocols/modbus/modbus_internal.h"
 
 #define MB_BUS(b) ((struct mtr_mb_bus *)(b)->priv)
 
+static int set_rs485(struct mtr_link *io, const char *path, char *err, size_t len)
+{
+    struct serial_rs485 rs;
+    memset(&rs, 0, sizeof rs);
+    rs.flags = SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND;
+    if (ioctl(io->fd, TIOCSRS485, &rs) < 0) {
+        char eb[128];
+        return mtr_err(err, len, METER_EIO, "cannot switch '%s' to kernel RS485 mode: %s", path,
+                       strerror_r(errno, eb, sizeof eb));
+    }
+    return METER_OK;
+}
+
+static unsigned connect_ms(const struct mtr_conn *c)
+{
+    return (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms : c->scheme->default_timeout_ms;
+}
+
 int mtr_mb_link_open(struct meter_bus *b, char *err, size_t len)
 {
     const struct mtr_conn *c = &b->conn;
-    modbus_t *ctx;
-    char ebuf[128];
     struct mtr_mb_bus *mbb = calloc(1, sizeof *mbb);
     if (!mbb)
         return mtr_err(err, len, METER_ENOMEM, "out of memory");
+    int rc;
     if (c->scheme->id == MTR_MB_RTU) {
-        /* libmodbus opens the port itself: see first whether another handle holds it */
-        int probe = open(c->path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-        int busy = probe < 0 ? errno == EBUSY : flock(probe, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-        if (probe >= 0)
-            close(probe);
-        if (busy) {
-            free(mbb);
-            return mtr_err(err, len, METER_EBUSY,
-                           "serial port '%s' is in use by another program or handle (it is "
-                           "locked); share one meter_bus_t between meters on the same line", c->path);
-        }
-        ctx = modbus_new_rtu(c->path, (int)c->baud, c->parity, (int)c->data_bits, (int)c->stop_bits);
+        rc = mtr_link_open_serial(&mbb->io, c->path, c->baud, c->parity, c->data_bits, c->stop_bits,
+                                  err, len);
+        if (rc == METER_OK && c->rs485 && (rc = set_rs485(&mbb->io, c->path, err, len)) != METER_OK)
+            mtr_link_close(&mbb->io);
     } else {
-        char port[16];
-        snprintf(port, sizeof port, "%u", c->port);
-        ctx = modbus_new_tcp_pi(c->host, port);
+        rc = mtr_link_open_tcp(&mbb->io, c->host, c->port, connect_ms(c), err, len);
     }
-    if (!ctx) {
-        int e = errno;
+    if (rc != METER_OK) {
         free(mbb);
-        return mtr_err(err, len, e == ENOMEM ? METER_ENOMEM : METER_EINVAL,
-                       "cannot create the Modbus context: %s", strerror_r(e, ebuf, sizeof ebuf));
+        return rc;
     }
-    /* With a byte timeout set, the response timeout covers the first byte only. The
-     * connection's timeout (default 1 s) also bounds the TCP connect. */
-    unsigned ms = (c->set & MTR_SET_TIMEOUT) ? c->timeout_ms : 1000;
-    modbus_set_response_timeout(ctx, ms / 1000, (ms % 1000) * 1000);
-    modbus_set_byte_timeout(ctx, 0, 500000);
-    if (modbus_connect(ctx) < 0) {
-        int e = errno;
-        modbus_free(ctx);
-        free(mbb);
-        if (c->scheme->id == MTR_MB_RTU && e == EBUSY)
-            return mtr_err(err, len, METER_EBUSY,
-                           "serial port '%s' is in use by another program or handle (opened "
-                           "exclusively); share one meter_bus_t between meters on the same line",
-                           c->path);
-        if (c->scheme->id == MTR_MB_RTU)
-            return mtr_err(err, len, METER_EIO, "cannot open serial port '%s': %s", c->path,
-                           strerror_r(e, ebuf, sizeof ebuf));
-        return mtr_err(err, len, METER_EIO, "cannot connect to %s port %u: %s", c->host, c->port,
-                       strerror_r(e, ebuf, sizeof ebuf));
-    }
-    if (c->scheme->id == MTR_MB_RTU) {
-        int rc = mtr_link_claim_port(modbus_get_socket(ctx), c->path, err, len);
-        if (rc != METER_OK) {
-            modbus_close(ctx);
-            modbus_free(ctx);
-            free(mbb);
-            return rc;
-        }
-    }
-    if (c->scheme->id == MTR_MB_RTU && c->rs485 &&
-        modbus_rtu_set_serial_mode(ctx, MODBUS_RTU_RS485) < 0) {
-        int e = errno;
-        modbus_close(ctx);
-        modbus_free(ctx);
-        free(mbb);
-        return mtr_err(err, len, METER_EIO, "cannot switch '%s' to kernel RS485 mode: %s", c->path,
-                       strerror_r(e, ebuf, sizeof ebuf));
-    }
-    b->link = ctx;
+    const struct mtr_mb_opts *o = MTR_CPOPT(c, struct mtr_mb_opts);
+    mbb->tcp = c->scheme->id == MTR_MB_TCP;
+    mbb->any_unit = (c->pset & MTR_MB_SET_ANYUNIT) && o->any_unit;
+    mbb->io.cancel = &b->cancel;
+    b->link = &mbb->io;
     b->priv = mbb;
     return METER_OK;
 }
 
 void mtr_mb_link_close(struct meter_bus *b)
 {
-    if (b->link) {
-        modbus_close(b->link);
-        modbus_free(b->link);
-        b->link = NULL;
-    }
+    if (b->priv)
+        mtr_link_close(&MB_BUS(b)->io);
     free(b->priv);
     b->priv = NULL;
+    b->link = NULL;
 }
 
-/* Getting back in step after a failed exchange.
+/* ---- time ------------------------------------------------------------------ */
+
+static long long now_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Wire time of a reply of @p bytes at the line's speed; 0 on TCP. */
+static unsigned wire_ms(const struct mtr_link *io, size_t bytes)
+{
+    double ct = io->kind == MTR_LINK_SERIAL ? mtr_link_char_time(io) : 0;
+    return (unsigned)(ct * (double)bytes * 1000 + 0.999);
+}
+
+static long long min_ll(long long a, long long b)
+{
+    return a < b ? a : b;
+}
+
+/* ---- one reply --------------------------------------------------------------- */
+
+enum { SEEN_NONE = 0, SEEN_UNIT = 1, SEEN_TID = 2, SEEN_LATE = 4 };
+
+/* Read and judge bytes until r's reply (or its exception) is here, or the deadline.
+ * Strays are dropped and the wait goes on; whatever the peer sends, it ends by then. */
+static int take_reply(meter_t *m, struct mtr_mb_bus *mbb, const struct mtr_mb_req *r,
+                      uint16_t *dst, long long deadline, int *excode)
+{
+    uint8_t buf[520];
+    size_t n = 0, want = mtr_mb_reply_len(r);
+    unsigned seen = SEEN_NONE, garbled = 0;
+    int other = -1;
+    char eb[160];
+    for (;;) {
+        while (n) {
+            size_t used = 0;
+            int v = mtr_mb_adu_scan(r, buf, n, &used, excode, dst);
+            if (v == MTR_MB_NEED)
+                break;
+            if (v == MTR_MB_MINE || v == MTR_MB_EXCEPTION) {
+                mtr_log_hex(m, "rx", buf, used);
+                m->stats.bytes_received += used;
+                if (v == MTR_MB_MINE)
+                    return METER_OK;
+                return mtr_set_err(m, METER_EEXCEPTION,
+                                   "id %d: exception 0x%02X (%s) to FC%02u at 0x%04X, %u %s", m->id,
+                                   *excode, mtr_mb_exception_name(*excode), r->fc, r->addr, r->count,
+                                   r->fc == 1 || r->fc == 5 ? "coils" : "registers");
+            }
+            if (v == MTR_MB_MISMATCH) {
+                mtr_log_hex(m, "rx", buf, used);
+                return mtr_set_err(m, METER_EFRAME,
+                                   "id %d: malformed reply (function, length or byte count do not "
+                                   "fit the request) to FC%02u at 0x%04X", m->id, r->fc, r->addr);
+            }
+            if (v == MTR_MB_BADCRC) {
+                mtr_log_hex(m, "rx", buf, used);
+                return mtr_set_err(m, METER_ECHECKSUM, "id %d: reply with a bad CRC (FC%02u at 0x%04X)",
+                                   m->id, r->fc, r->addr);
+            }
+            if (v == MTR_MB_GARBLED && r->tcp) {
+                mtr_log_hex(m, "rx", buf, n);
+                return mtr_set_err(m, METER_EFRAME,
+                                   "id %d: reply without a valid MBAP header (FC%02u at 0x%04X)", m->id,
+                                   r->fc, r->addr);
+            }
+            if (v == MTR_MB_GARBLED) {
+                garbled += (unsigned)used;
+            } else {
+                mtr_log_hex(m, "rx (discarded)", buf, used);
+                seen |= v == MTR_MB_STRAY_UNIT ? SEEN_UNIT : v == MTR_MB_STRAY_TID ? SEEN_TID : SEEN_LATE;
+                if (v == MTR_MB_STRAY_UNIT)
+                    other = r->tcp ? buf[6] : buf[0];
+                mtr_log(m, METER_LOG_WARN, "id %d: discarded a reply that is not this request's (%s)",
+                        m->id, v == MTR_MB_STRAY_UNIT ? "another unit id"
+                               : v == MTR_MB_STRAY_TID ? "an earlier transaction id"
+                                                       : "another request's length or function");
+            }
+            memmove(buf, buf + used, n - used);
+            n -= used;
+        }
+        long long left = deadline - now_ms();
+        if (left <= 0 || n == sizeof buf)
+            break;
+        size_t got = 0;
+        int rc = mtr_link_read(&mbb->io, buf + n, sizeof buf - n, (unsigned)left, &got, eb, sizeof eb);
+        if (rc == METER_ETIMEDOUT)
+            break;
+        if (rc != METER_OK)
+            return mtr_set_err(m, rc, "id %d: %s (FC%02u at 0x%04X)", m->id, eb, r->fc, r->addr);
+        n += got;
+    }
+    if (seen & SEEN_UNIT)
+        return mtr_set_err(m, METER_ESLAVE,
+                           "id %d: only a reply from unit id %d came within %u ms (FC%02u at 0x%04X)",
+                           m->id, other, m->timeout_ms, r->fc, r->addr);
+    if (seen)
+        return mtr_set_err(m, METER_ESLAVE,
+                           "id %d: only replies to other requests (%s) came within %u ms (FC%02u at 0x%04X)",
+                           m->id, (seen & SEEN_TID) ? "earlier transaction ids" : "late replies",
+                           m->timeout_ms, r->fc, r->addr);
+    if (n) /* a reply under way (a slow peer), perhaps after bytes dropped */
+        return mtr_set_err(m, METER_ETIMEDOUT,
+                           "id %d: incomplete reply (%zu of %zu bytes%s) within %u ms (FC%02u at 0x%04X)",
+                           m->id, n, want, garbled ? ", after bytes that start no reply" : "",
+                           m->timeout_ms, r->fc, r->addr);
+    if (garbled)
+        return mtr_set_err(m, METER_EFRAME,
+                           "id %d: %u bytes that start no Modbus reply, no reply within %u ms "
+                           "(FC%02u at 0x%04X)", m->id, garbled, m->timeout_ms, r->fc, r->addr);
+    return mtr_set_err(m, METER_ETIMEDOUT, "id %d: no reply within %u ms (FC%02u at 0x%04X)", m->id,
+                       m->timeout_ms, r->fc, r->addr);
+}
+
+/* Send r's ADU and take its reply by the deadline. */
+static int transact(meter_t *m, struct mtr_mb_bus *mbb, struct mtr_mb_req *r, uint16_t *dst,
+                    long long deadline, int *excode)
+{
+    uint8_t adu[300];
+    char eb[160];
+    if (mbb->tcp)
+        r->tid = ++mbb->tid;
+    size_t flen = mtr_mb_adu_build(r, adu, sizeof adu);
+    if (!flen)
+        return mtr_set_err(m, METER_ELIMIT, "id %d: %u registers is more than one request may carry",
+                           m->id, r->count);
+    if (!mbb->tcp)
+        mtr_link_flush_input(&mbb->io); /* what came before this request is nobody's answer */
+    m->stats.transactions++;
+    mtr_log_hex(m, "tx", adu, flen);
+    long long left = deadline - now_ms();
+    int rc = mtr_link_write(&mbb->io, adu, flen, left > 0 ? (unsigned)left : 0, eb, sizeof eb);
+    if (rc != METER_OK)
+        return mtr_set_err(m, rc, "id %d: %s (FC%02u at 0x%04X)", m->id, eb, r->fc, r->addr);
+    m->stats.bytes_sent += flen;
+    return take_reply(m, mbb, r, dst, deadline, excode);
+}
+
+/* ---- getting back in step after a failed exchange ------------------------------
  *
  * Nothing in a Modbus RTU reply ties it to its request: a reply that comes
  * after its request failed could pass for the answer to a later request of the
@@ -115,41 +221,27 @@ void mtr_mb_link_close(struct meter_bus *b)
  * request is sent before. On TCP the transaction id does this job, and a
  * stream that lost its framing is replaced by a new connection. */
 
-static void wait_quiet(struct meter_bus *b, modbus_t *ctx)
+static int is_late(const struct mtr_mb_bus *mbb, unsigned len)
 {
-    int fd = modbus_get_socket(ctx);
-    uint8_t junk[256];
-    for (int rounds = 0; fd >= 0 && rounds < 3; rounds++) {
-        struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, (int)MB_BUS(b)->stale_ms) <= 0)
-            break;
-        if (read(fd, junk, sizeof junk) <= 0)
-            break;
-    }
-    modbus_flush(ctx);
-}
-
-static int is_late(const struct meter_bus *b, unsigned len)
-{
-    for (unsigned i = 0; i < MB_BUS(b)->nlate; i++)
-        if (MB_BUS(b)->late[i] == len)
+    for (unsigned i = 0; i < mbb->nlate; i++)
+        if (mbb->late[i] == len)
             return 1;
     return 0;
 }
 
-static void remember_late(struct meter_bus *b, uint8_t fc, unsigned rsp_adu_len)
+static void remember_late(struct mtr_mb_bus *mbb, uint8_t fc, unsigned rsp_adu_len)
 {
-    if (fc != 3 || is_late(b, rsp_adu_len))
+    if (fc != 3 || is_late(mbb, rsp_adu_len))
         return;
-    if (MB_BUS(b)->nlate == sizeof MB_BUS(b)->late / sizeof MB_BUS(b)->late[0]) {
-        memmove(MB_BUS(b)->late, MB_BUS(b)->late + 1, sizeof MB_BUS(b)->late - sizeof MB_BUS(b)->late[0]);
-        MB_BUS(b)->nlate--;
+    if (mbb->nlate == sizeof mbb->late / sizeof mbb->late[0]) {
+        memmove(mbb->late, mbb->late + 1, sizeof mbb->late - sizeof mbb->late[0]);
+        mbb->nlate--;
     }
-    MB_BUS(b)->late[MB_BUS(b)->nlate++] = (uint16_t)rsp_adu_len;
+    mbb->late[mbb->nlate++] = (uint16_t)rsp_adu_len;
 }
 
 /* A read of mapped registers whose reply length (5 + 2·count bytes) is not late. */
-static int pick_probe(const meter_t *m, const struct meter_bus *b, uint16_t *addr, uint16_t *count)
+static int pick_probe(const meter_t *m, const struct mtr_mb_bus *mbb, uint16_t *addr, uint16_t *count)
 {
     const struct mtr_mb_map *map = mtr_mb_map_of(m->model);
     for (size_t i = 0; i < map->nregs; i++) {
@@ -168,7 +260,7 @@ static int pick_probe(const meter_t *m, const struct meter_bus *b, uint16_t *add
                 }
         }
         for (unsigned k = 1; k <= end - r->addr && k <= 125; k++)
-            if (!is_late(b, 5 + 2 * k)) {
+            if (!is_late(mbb, 5 + 2 * k)) {
                 *addr = r->addr;
                 *count = (uint16_t)k;
                 return 0;
@@ -177,229 +269,126 @@ static int pick_probe(const meter_t *m, const struct meter_bus *b, uint16_t *add
     return -1;
 }
 
-static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t count, int *excode,
-                     int *retry);
-
-/* Called with the bus locked and MB_BUS(b)->stale set. METER_OK when in step again. */
-static int recover(meter_t *m, struct meter_bus *b, modbus_t *ctx)
+/* Drop what arrives until the line is quiet for a moment (or the deadline). */
+static void wait_quiet(struct mtr_mb_bus *mbb, unsigned gap_ms, long long deadline)
 {
-    if (b->conn.scheme->id == MTR_MB_TCP) {
-        modbus_close(ctx);
-        modbus_connect(ctx);
-        MB_BUS(b)->stale = 0;
-        return METER_OK;
+    uint8_t junk[256];
+    char eb[64];
+    for (;;) {
+        long long left = min_ll(deadline - now_ms(), gap_ms);
+        size_t got;
+        if (left <= 0 || mtr_link_read(&mbb->io, junk, sizeof junk, (unsigned)left, &got, eb,
+                                       sizeof eb) != METER_OK)
+            return;
     }
-    wait_quiet(b, ctx);
+}
+
+/* Called with the bus locked and the bus stale; everything within the deadline. */
+static int recover(meter_t *m, struct meter_bus *b, long long deadline)
+{
+    struct mtr_mb_bus *mbb = MB_BUS(b);
+    if (mbb->io.kind == MTR_LINK_TCP && (mbb->tcp || mbb->io.fd < 0)) {
+        /* a TCP stream that may have lost its framing (or was closed): a new connection */
+        char eb[200];
+        long long left = deadline - now_ms();
+        mtr_link_close(&mbb->io);
+        int rc = mtr_link_open_tcp(&mbb->io, b->conn.host, b->conn.port,
+                                   left > 0 ? (unsigned)left : 1, eb, sizeof eb);
+        mbb->io.cancel = &b->cancel;
+        if (rc != METER_OK) {
+            mbb->io.fd = -1;
+            mbb->io.kind = MTR_LINK_TCP;
+            return mtr_set_err(m, rc, "id %d: reconnecting: %s", m->id, eb);
+        }
+        if (mbb->tcp) {
+            mbb->stale = 0;
+            return METER_OK;
+        }
+    }
+    unsigned gap = 20 + (unsigned)(mtr_link_char_time(&mbb->io) * 10 * 1000);
+    wait_quiet(mbb, gap < m->timeout_ms ? gap : m->timeout_ms, deadline);
     uint16_t addr, count, regs[125];
-    if (MB_BUS(b)->nlate == 0 || pick_probe(m, b, &addr, &count) < 0) {
-        MB_BUS(b)->stale = 0; /* nothing of the same kind can be mistaken */
-        MB_BUS(b)->nlate = 0;
+    if (mbb->nlate == 0 || pick_probe(m, mbb, &addr, &count) < 0) {
+        mbb->stale = 0; /* nothing of the same kind can be mistaken */
+        mbb->nlate = 0;
         return METER_OK;
     }
-    m->stats.transactions++;
-    m->stats.bytes_sent += 8;
-    int n = modbus_read_registers(ctx, addr, count, regs);
-    int e = errno;
-    if (n == count) {
-        m->stats.bytes_received += 5 + 2u * count;
+    struct mtr_mb_req r = {0, (uint8_t)m->id, mbb->any_unit, 0, 3, addr, count, NULL};
+    int excode = 0;
+    int rc = transact(m, mbb, &r, regs, deadline, &excode);
+    if (rc == METER_OK || rc == METER_EEXCEPTION) { /* a whole reply, in order: in step */
         mtr_log(m, METER_LOG_INFO, "id %d: in step again (probe of %u registers at 0x%04X)", m->id,
                 count, addr);
-        MB_BUS(b)->stale = 0;
-        MB_BUS(b)->nlate = 0;
+        mbb->stale = 0;
+        mbb->nlate = 0;
         return METER_OK;
     }
     m->stats.errors++;
-    remember_late(b, 3, 5 + 2u * count);
-    int excode, retry;
-    int rc = map_errno(m, n >= 0 ? EMBBADDATA : e, 3, addr, count, &excode, &retry);
-    if (rc == METER_EEXCEPTION) { /* a whole reply, in order: in step */
-        MB_BUS(b)->stale = 0;
-        MB_BUS(b)->nlate = 0;
-        return METER_OK;
-    }
+    remember_late(mbb, 3, (unsigned)mtr_mb_reply_len(&r));
     mtr_log(m, METER_LOG_WARN, "%s (while getting back in step after a failed exchange)", m->err);
     return rc;
 }
 
 /* After a failed exchange: anything but an exception (a whole, in-order reply)
  * leaves the bus stale; on RTU the reply it may still get is remembered. */
-static void after_failure(struct meter_bus *b, const meter_t *m, uint8_t fc, unsigned rsp_adu_len,
-                          int rc)
+static void after_failure(struct mtr_mb_bus *mbb, const struct mtr_mb_req *r, int rc)
 {
     if (rc == METER_EEXCEPTION)
-        return;
-    MB_BUS(b)->stale = 1;
-    MB_BUS(b)->stale_ms = m->timeout_ms;
-    if (b->conn.scheme->id == MTR_MB_RTU)
-        remember_late(b, fc, rsp_adu_len);
+        return; /* cancelled too: the reply may still be on its way */
+    if (mbb->tcp && rc == METER_ESLAVE)
+        return; /* whole MBAP frames only: the stream is in step */
+    mbb->stale = 1;
+    if (rc == METER_EIO && mbb->io.kind == MTR_LINK_TCP) {
+        mtr_link_close(&mbb->io); /* the connection broke: a new one before the next request */
+        mbb->io.kind = MTR_LINK_TCP;
+    }
+    if (!mbb->tcp)
+        remember_late(mbb, r->fc, (unsigned)mtr_mb_reply_len(r));
 }
 
-/* The byte timeout (the gap allowed inside one reply) follows the response timeout. */
-static void set_timeouts(modbus_t *ctx, unsigned ms)
+/* Busy, acknowledge and the gateway's conditions pass; other refusals stand. */
+static int transient_exception(int code)
 {
-    unsigned byte_ms = ms < 500 ? ms : 500;
-    modbus_set_response_timeout(ctx, ms / 1000, (ms % 1000) * 1000);
-    modbus_set_byte_timeout(ctx, byte_ms / 1000, (byte_ms % 1000) * 1000);
-}
-
-static const char *exception_name(int code)
-{
-    switch (code) {
-    case 1: return "illegal function";
-    case 2: return "illegal data address";
-    case 3: return "illegal data value";
-    case 4: return "slave device failure";
-    case 5: return "acknowledge";
-    case 6: return "slave device busy";
-    case 8: return "memory parity error";
-    case 10: return "gateway path unavailable";
-    case 11: return "gateway target failed to respond";
-    default: return "unknown exception";
-    }
-}
-
-/* Map an errno left by libmodbus. Sets *retry for transient failures. */
-static int map_errno(meter_t *m, int e, uint8_t fc, uint16_t addr, uint16_t count, int *excode,
-                     int *retry)
-{
-    *excode = 0;
-    *retry = 0;
-    if (e > MODBUS_ENOBASE && e < MODBUS_ENOBASE + 64) {
-        int code = e - MODBUS_ENOBASE;
-        if (code <= 11) {
-            *excode = code;
-            return mtr_set_err(m, METER_EEXCEPTION,
-                               "id %d: exception %02X (%s) to FC%02u at 0x%04X, %u registers",
-                               m->id, code, exception_name(code), fc, addr, count);
-        }
-    }
-    char ebuf[128];
-    switch (e) {
-    case ETIMEDOUT:
-        *retry = 1;
-        return mtr_set_err(m, METER_ETIMEDOUT, "id %d: no reply within %u ms (FC%02u at 0x%04X)",
-                           m->id, m->timeout_ms, fc, addr);
-    case EMBBADCRC:
-        *retry = 1;
-        return mtr_set_err(m, METER_ECHECKSUM, "id %d: reply with a bad CRC (FC%02u at 0x%04X)",
-                           m->id, fc, addr);
-    case EMBBADSLAVE:
-        *retry = 1;
-        return mtr_set_err(m, METER_ESLAVE, "id %d: reply came from another slave id (FC%02u at 0x%04X)",
-                           m->id, fc, addr);
-    case EMBBADDATA:
-        *retry = 1;
-        return mtr_set_err(m, METER_EFRAME,
-                           "id %d: malformed reply (wrong length or function) to FC%02u at 0x%04X",
-                           m->id, fc, addr);
-    case EMBMDATA:
-        return mtr_set_err(m, METER_ELIMIT, "id %d: %u registers is more than one request may read",
-                           m->id, count);
-    case ECONNRESET:
-    case EPIPE:
-    case ENOTCONN:
-    case EBADF:
-        *retry = 1; /* the next exchange reconnects (after_failure) */
-        /* fall through */
-    default:
-        return mtr_set_err(m, METER_EIO, "id %d: link error: %s", m->id,
-                           strerror_r(e, ebuf, sizeof ebuf));
-    }
-}
-
-/* One Modbus request: a read (FC01, FC03) into dst or a write (FC05, FC06, FC16) from src. */
-struct xfer {
-    uint8_t fc;
-    uint16_t addr, count;
-    uint16_t *dst;
-    const uint16_t *src;
-    unsigned attempts;
-};
-
-/* The request's PDU (for the log) and the sizes of request and reply PDUs. */
-static size_t request_pdu(const struct xfer *x, uint8_t *pdu, size_t *rsp_len)
-{
-    size_t n = 5;
-    pdu[0] = x->fc;
-    pdu[1] = (uint8_t)(x->addr >> 8);
-    pdu[2] = (uint8_t)x->addr;
-    uint16_t v = x->fc == 5 || x->fc == 6 ? x->src[0] : x->count;
-    pdu[3] = (uint8_t)(v >> 8);
-    pdu[4] = (uint8_t)v;
-    if (x->fc == 16) {
-        pdu[5] = (uint8_t)(2 * x->count);
-        for (unsigned i = 0; i < x->count; i++) {
-            pdu[6 + 2 * i] = (uint8_t)(x->src[i] >> 8);
-            pdu[7 + 2 * i] = (uint8_t)x->src[i];
-        }
-        n = 6 + 2u * x->count;
-    }
-    *rsp_len = x->fc == 3 ? 2u + 2u * x->count : x->fc == 1 ? 2u + (x->count + 7u) / 8u : 5u;
-    return n;
-}
-
-/* Send one request and take its reply; returns the count of values, or -1 with errno. */
-static int one_request(modbus_t *ctx, const struct xfer *x)
-{
-    switch (x->fc) {
-    case 1: {
-        uint8_t bits[2000];
-        int n = modbus_read_bits(ctx, x->addr, x->count, bits);
-        for (int i = 0; i < n; i++)
-            x->dst[i] = bits[i];
-        return n;
-    }
-    case 3: return modbus_read_registers(ctx, x->addr, x->count, x->dst);
-    case 5: return modbus_write_bit(ctx, x->addr, x->src[0] == 0xFF00) < 0 ? -1 : x->count;
-    case 6: return modbus_write_register(ctx, x->addr, x->src[0]) < 0 ? -1 : x->count;
-    default: return modbus_write_registers(ctx, x->addr, x->count, x->src) < 0 ? -1 : x->count;
-    }
+    return code == 5 || code == 6 || code == 10 || code == 11;
 }
 
 /* Run a request under the bus lock with the handle's timeout and retry policy. */
-static int exchange(meter_t *m, const struct xfer *x, int *excode)
+static int exchange(meter_t *m, struct mtr_mb_req *r, uint16_t *dst, unsigned attempts,
+                    int *excode)
 {
     struct meter_bus *b = m->bus;
-    int tcp = b->conn.scheme->id == MTR_MB_TCP;
-    unsigned overhead = tcp ? 7 : 3; /* MBAP header, or slave id + CRC */
-    int rc = METER_OK;
-    uint8_t pdu[MODBUS_MAX_PDU_LENGTH], frame[MODBUS_RTU_MAX_ADU_LENGTH];
-    size_t rsp_len, pdu_len = request_pdu(x, pdu, &rsp_len);
-    size_t flen = mtr_mb_rtu_frame(frame, sizeof frame, (uint8_t)m->id, pdu, pdu_len);
     *excode = 0;
-    int lrc = mtr_bus_lock(m);
-    if (lrc != METER_OK)
-        return lrc;
-    modbus_t *ctx = b->link;
-    if (!ctx) {
+    int rc = mtr_bus_lock(m);
+    if (rc != METER_OK)
+        return rc;
+    struct mtr_mb_bus *mbb = MB_BUS(b);
+    if (!mbb) {
         mtr_bus_unlock(m);
         return mtr_set_err(m, METER_EIO, "the bus is not open");
     }
-    modbus_set_slave(ctx, tcp && m->id == 0 ? MODBUS_TCP_SLAVE : m->id);
-    set_timeouts(ctx, m->timeout_ms);
-    for (unsigned attempt = 0; attempt < x->attempts; attempt++) {
+    r->tcp = mbb->tcp;
+    r->unit = (uint8_t)(mbb->tcp && m->id == 0 ? 255 : m->id);
+    r->any_unit = mbb->any_unit;
+    /* each step (getting in step, one attempt) has the timeout + the wire time of the largest
+     * reply accepted, this request's; the exchange two steps per attempt */
+    long long step = (long long)m->timeout_ms + wire_ms(&mbb->io, mtr_mb_reply_len(r));
+    long long end = now_ms() + (long long)attempts * 2 * step;
+    for (unsigned attempt = 0; attempt < attempts; attempt++) {
         if (attempt)
             m->stats.retries++;
-        if (MB_BUS(b)->stale && (rc = recover(m, b, ctx)) != METER_OK)
+        if (mbb->stale && (rc = recover(m, b, min_ll(now_ms() + step, end))) != METER_OK) {
+            if (rc == METER_ECANCELED)
+                break;
             continue; /* not in step: this attempt is spent getting there */
-        m->stats.transactions++;
-        mtr_log_hex(m, "tx", frame, flen);
-        int n = one_request(ctx, x);
-        int e = errno;
-        m->stats.bytes_sent += overhead + pdu_len;
-        if (n == x->count) {
-            m->stats.bytes_received += overhead + rsp_len;
-            mtr_log(m, METER_LOG_DEBUG, "rx id %d FC%02u 0x%04X: %u done", m->id, x->fc, x->addr,
-                    x->count);
-            rc = METER_OK;
-            break;
         }
+        rc = transact(m, mbb, r, dst, min_ll(now_ms() + step, end), excode);
+        if (rc == METER_OK)
+            break;
         m->stats.errors++;
-        int retry;
-        rc = map_errno(m, n >= 0 ? EMBBADDATA : e, x->fc, x->addr, x->count, excode, &retry);
-        after_failure(b, m, x->fc, (unsigned)(overhead + rsp_len), rc);
+        after_failure(mbb, r, rc);
         mtr_log(m, METER_LOG_WARN, "%s", m->err);
-        if (!retry)
+        if (rc == METER_ECANCELED || rc == METER_ELIMIT ||
+            (rc == METER_EEXCEPTION && !transient_exception(*excode)))
             break;
     }
     mtr_bus_unlock(m);
@@ -408,18 +397,21 @@ static int exchange(meter_t *m, const struct xfer *x, int *excode)
 
 int mtr_mb_read(meter_t *m, uint8_t fc, uint16_t addr, uint16_t count, uint16_t *dst, int *excode)
 {
-    struct xfer x = {fc, addr, count, dst, NULL, m->retries + 1};
-    return exchange(m, &x, excode);
+    struct mtr_mb_req r = {0, 0, 0, 0, fc, addr, count, NULL};
+    if (count < 1 || count > (fc == 1 ? 2000 : 125))
+        return mtr_set_err(m, METER_ELIMIT, "id %d: %u registers is more than one request may read",
+                           m->id, count);
+    return exchange(m, &r, dst, m->retries + 1, excode);
 }
 
 int mtr_mb_write(meter_t *m, uint8_t fc, uint16_t addr, const uint16_t *w, uint16_t n, int retry_ok,
                  int *excode)
 {
-    struct xfer x = {fc, addr, n, NULL, w, retry_ok ? m->retries + 1 : 1};
-    int rc = exchange(m, &x, excode);
+    struct mtr_mb_req r = {0, 0, 0, 0, fc, addr, n, w};
+    int rc = exchange(m, &r, NULL, retry_ok ? m->retries + 1 : 1, excode);
     if (rc == METER_EEXCEPTION)
-        mtr_set_err(m, rc, "id %d refused the write to 0x%04X (FC%02u): exception %02X (%s)", m->id,
-                    addr, fc, *excode, exception_name(*excode));
+        mtr_set_err(m, rc, "id %d refused the write to 0x%04X (FC%02u): exception 0x%02X (%s)", m->id,
+                    addr, fc, *excode, mtr_mb_exception_name(*excode));
     return rc;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The Modbus protocol as the core sees it: its schemes (rtu:, tcp:) and
- * connection-string options, a handle's Modbus state (word order, the learned
+/* The Modbus protocol as the core sees it: its schemes (rtu:, tcp:, rtu-tcp:)
+ * and connection-string options, a handle's Modbus state (word order, the learned
  * read limit), the row look-up of the drivers' maps, and the ops table. */
 #include <pthread.h>
 #include <stddef.h>
@@ -15,6 +15,8 @@ static const struct mtr_scheme schemes[] = {
          MTR_SET_TIMEOUT | MTR_SET_RETRIES,
      500},
     {"tcp", MTR_MB_TCP, 0, 502, MTR_SET_TIMEOUT | MTR_SET_RETRIES, 1000},
+    /* RTU frames (CRC included) in a TCP stream: transparent serial servers */
+    {"rtu-tcp", MTR_MB_RTU_TCP, 0, 0, MTR_SET_TIMEOUT | MTR_SET_RETRIES, 1000},
 };
 
 static const struct mtr_choice words[] = {
@@ -27,6 +29,8 @@ static const struct mtr_opt opts[] = {
      "abcd or cdab"},
     {"max_regs", MTR_CONN_METER, 0, MTR_OPT_UINT, 1, 125, NULL, OFF(max_regs),
      MTR_MB_SET_MAXREGS, "1 to 125"},
+    {"any_unit", MTR_CONN_LINE, 0, MTR_OPT_BOOL, 0, 1, NULL, OFF(any_unit), MTR_MB_SET_ANYUNIT,
+     "0 or 1: a link with a single device, whose replies may carry unit id 0 or 255"},
 };
 _Static_assert(sizeof(struct mtr_mb_opts) <= MTR_POPT_MAX, "options fit a connection");
 
@@ -100,6 +104,7 @@ static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
     mb->word_order = (c->pset & MTR_MB_SET_WORDS) ? o->word_order
                                                    : mtr_mb_map_of(m->model)->word_order;
     mb->max_regs = (c->pset & MTR_MB_SET_MAXREGS) ? o->max_regs : 125;
+    mb->max_cfg = mb->max_regs;
     m->stats.max_registers = mb->max_regs;
     m->priv = mb;
     return METER_OK;

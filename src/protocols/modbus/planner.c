@@ -66,7 +66,7 @@ int mtr_plan(struct mtr_plan_item *items, size_t n, const struct mtr_mb_block *b
         const struct mtr_plan_item *it = &items[i];
         unsigned limit = it->fc == 1 ? 2000 : max_regs;
         if (it->words > limit)
-            return METER_ERANGE;
+            limit = it->words; /* a value wider than the limit is read alone, whole */
         if (k == cap)
             return METER_EBUFSIZE;
         unsigned start = it->addr, end = (unsigned)it->addr + it->words; /* end exclusive */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The simulator's Modbus slave side: frames RTU requests itself (so one link
- * can serve several slave ids), takes TCP requests through libmodbus, fills
- * libmodbus's mapping from the simulated meter's state and replies with
- * modbus_reply(); writes are checked against the manuals' write tables and
- * refused with the exception a meter gives. */
+ * serves several slave ids; on a pty and on rtu-tcp:), takes TCP requests
+ * through libmodbus, fills libmodbus's mapping from the simulated meter's state
+ * and replies with modbus_reply(); writes are checked against the manuals'
+ * write tables and refused with the exception a meter gives. */
 #include <errno.h>
 #include <math.h>
 #include <modbus.h>
@@ -308,8 +308,21 @@ static void tcp_line(const struct meter_sim *s, struct mtr_sim_line *l)
     l->overhead = 4;
 }
 
+/* RTU over TCP: the same frame on both sides of the gateway, in one piece. */
+static void rtu_tcp_line(const struct meter_sim *s, struct mtr_sim_line *l)
+{
+    rtu_line(s, l);
+    l->whole = 1;
+}
+
 static const struct mtr_sim_framing rtu_framing = {rtu_reseal, rtu_readdress, rtu_refusal, NULL};
 static const struct mtr_sim_framing tcp_framing = {NULL, tcp_readdress, tcp_refusal, NULL};
+
+/* MBAP framing (tcp:); RTU frames on a pty and on rtu-tcp: */
+static int mbap(const struct meter_sim *s)
+{
+    return s->tcp && !s->tcp_scheme;
+}
 
 /* Build libmodbus's reply into the capture socket, then send it with faults applied. */
 static void reply(struct meter_sim *s, int fd, const uint8_t *req, int len, int exception)
@@ -324,22 +337,22 @@ static void reply(struct meter_sim *s, int fd, const uint8_t *req, int len, int 
     uint8_t rsp[MODBUS_TCP_MAX_ADU_LENGTH];
     ssize_t got = read(s->cap[1], rsp, sizeof rsp);
     struct mtr_sim_line line = {0};
-    (s->tcp ? tcp_line : rtu_line)(s, &line);
+    (mbap(s) ? tcp_line : s->tcp ? rtu_tcp_line : rtu_line)(s, &line);
     if (got > 0)
         mtr_sim_send_line(s, fd, req, (size_t)len, rsp, (size_t)got,
-                          s->tcp ? &tcp_framing : &rtu_framing, &line);
+                          mbap(s) ? &tcp_framing : &rtu_framing, &line);
 }
 
 /* Handle one well-formed request (req/len as libmodbus frames it). */
 static void handle(struct meter_sim *s, int fd, uint8_t *req, int len)
 {
     modbus_mapping_t *mp = s->proto_map;
-    int hl = s->tcp ? 7 : 1;
+    int hl = mbap(s) ? 7 : 1;
     int unit = req[hl - 1];
     uint8_t fc = req[hl];
     uint16_t addr = (uint16_t)(req[hl + 1] << 8 | req[hl + 2]);
     uint16_t val = (uint16_t)(req[hl + 3] << 8 | req[hl + 4]);
-    int broadcast = !s->tcp && unit == 0;
+    int broadcast = !mbap(s) && unit == 0;
     int served = 0;
     s->requests++;
     for (int i = 0; i < s->nmeters; i++) {
@@ -392,7 +405,7 @@ static void handle(struct meter_sim *s, int fd, uint8_t *req, int len)
             break;
     }
     /* TCP: a unit id no simulated meter has gets the gateway's exception */
-    if (s->tcp && !served)
+    if (mbap(s) && !served)
         reply(s, fd, req, len, MODBUS_EXCEPTION_GATEWAY_TARGET);
 }
 
@@ -410,7 +423,7 @@ static int read_exact(int fd, uint8_t *p, size_t n)
         if (k <= 0) {
             if (k < 0 && (errno == EINTR || errno == EAGAIN))
                 continue;
-            return -1;
+            return k == 0 ? -2 : -1; /* -2: the peer closed the connection */
         }
         got += (size_t)k;
     }
@@ -425,24 +438,31 @@ static void drain(int fd)
     }
 }
 
+/* A frame could not be read: on TCP (rtu-tcp:) a closed connection ends the client. */
+static int lost(const struct meter_sim *s, int e)
+{
+    return e == -2 && s->tcp ? -1 : 0;
+}
+
 static int serve_rtu(struct meter_sim *s, int fd)
 {
     uint8_t req[MODBUS_RTU_MAX_ADU_LENGTH];
     size_t len;
-    if (read_exact(fd, req, 2) < 0)
-        return 0;
+    int e;
+    if ((e = read_exact(fd, req, 2)) < 0)
+        return lost(s, e);
     switch (req[1]) {
     case 1: case 2: case 3: case 4: case 5: case 6:
         len = 8;
-        if (read_exact(fd, req + 2, len - 2) < 0)
-            return 0;
+        if ((e = read_exact(fd, req + 2, len - 2)) < 0)
+            return lost(s, e);
         break;
     case 15: case 16:
-        if (read_exact(fd, req + 2, 5) < 0)
-            return 0;
+        if ((e = read_exact(fd, req + 2, 5)) < 0)
+            return lost(s, e);
         len = 9 + (size_t)req[6];
-        if (read_exact(fd, req + 7, len - 7) < 0)
-            return 0;
+        if ((e = read_exact(fd, req + 7, len - 7)) < 0)
+            return lost(s, e);
         break;
     default:
         drain(fd); /* a function we cannot frame: drop the line's bytes */
@@ -475,12 +495,12 @@ static int serve_tcp(struct meter_sim *s, int fd)
 
 static int sim_modbus_serve(struct meter_sim *s, int fd)
 {
-    return s->tcp ? serve_tcp(s, fd) : serve_rtu(s, fd);
+    return mbap(s) ? serve_tcp(s, fd) : serve_rtu(s, fd);
 }
 
 static int sim_modbus_setup(struct meter_sim *s, char *err, size_t len)
 {
-    modbus_t *ctx = s->tcp ? modbus_new_tcp("127.0.0.1", 502) : modbus_new_rtu("/dev/null", 9600, 'E', 8, 1);
+    modbus_t *ctx = mbap(s) ? modbus_new_tcp("127.0.0.1", 502) : modbus_new_rtu("/dev/null", 9600, 'E', 8, 1);
     if (!ctx)
         return mtr_err(err, len, METER_ENOMEM, "cannot create the simulator's Modbus context");
     modbus_mapping_t *mp = modbus_mapping_new(0x10000, 0, 0x10000, 0);
@@ -488,7 +508,7 @@ static int sim_modbus_setup(struct meter_sim *s, char *err, size_t len)
         modbus_free(ctx);
         return mtr_err(err, len, METER_ENOMEM, "cannot allocate the simulator's register map");
     }
-    if (!s->tcp)
+    if (!mbap(s))
         modbus_set_socket(ctx, s->pty_master);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->cap) < 0) {
         modbus_mapping_free(mp);
