@@ -130,6 +130,12 @@ struct mtr_cfg {
     const char *value; /* the setting's value as text; NULL for actions */
 };
 
+/* ---- the catalogue (quantity.c) ------------------------------------------ */
+
+/** On a single-phase meter, the summary quantity a phase-L1 name is the same value
+ *  as (voltage_l1 -> voltage …, docs/quantities.md), or METER_Q_NONE. */
+meter_quantity_t mtr_quantity_single_phase_twin(meter_quantity_t q);
+
 /* ---- models and families ----------------------------------------------- */
 
 struct mtr_model {

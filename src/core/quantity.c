@@ -25,6 +25,19 @@ const meter_quantity_info_t *meter_quantity_info(meter_quantity_t q)
     return &catalogue[q];
 }
 
+meter_quantity_t mtr_quantity_single_phase_twin(meter_quantity_t q)
+{
+    switch (q) {
+    case METER_Q_VOLTAGE_L1: return METER_Q_VOLTAGE;
+    case METER_Q_CURRENT_L1: return METER_Q_CURRENT;
+    case METER_Q_ACTIVE_POWER_L1: return METER_Q_ACTIVE_POWER;
+    case METER_Q_REACTIVE_POWER_L1: return METER_Q_REACTIVE_POWER;
+    case METER_Q_APPARENT_POWER_L1: return METER_Q_APPARENT_POWER;
+    case METER_Q_POWER_FACTOR_L1: return METER_Q_POWER_FACTOR;
+    default: return METER_Q_NONE;
+    }
+}
+
 unsigned meter_quantity_count(void)
 {
     return METER_Q_COUNT_;

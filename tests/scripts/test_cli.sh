@@ -16,9 +16,18 @@ case "$EP" in rtu:/dev/*) ;; *) fail "pty simulator printed '$EP'" ;; esac
 [ "$(json_get "$TMP/all.json" "d['readings']['voltage_l1']['value']")" = "230.2" ] || fail "json voltage"
 [ "$(json_get "$TMP/all.json" "d['readings']['voltage_l1']['unit']")" = "V" ] || fail "json unit"
 [ "$(json_get "$TMP/all.json" "d['readings']['active_power']['unit']")" = "W" ] || fail "power unit"
-[ "$(json_get "$TMP/all.json" "len(d['readings'])")" = "46" ] || fail "a 6924 snapshot has 46 readings"
+[ "$(json_get "$TMP/all.json" "len(d['readings'])")" = "50" ] || fail "a 6924 snapshot has 50 readings (46 registers; active, reactive, apparent power and power factor also as _l1)"
 [ "$(json_get "$TMP/all.json" "d['readings']['serial_number']['value']")" = "13070002" ] || fail "serial"
 
+# single-phase meters: the _l1 names on every model (docs/quantities.md), the same value
+for m in "klefr-6924 1" "compere-kpm31 3"; do
+    set -- $m
+    "$METER_BIN" read -m "$1" -c "$EP?id=$2" -q voltage,voltage_l1,current,current_l1 --csv >"$TMP/1p.csv" ||
+        fail "$1: single-phase names"
+    v=$(awk -F, '$1=="voltage"{print $2}' "$TMP/1p.csv"); v1=$(awk -F, '$1=="voltage_l1"{print $2}' "$TMP/1p.csv")
+    [ -n "$v" ] && [ "$v" = "$v1" ] || fail "$1: voltage $v, voltage_l1 $v1"
+    "$METER_BIN" quantities -m "$1" | grep -q '^active_power_l1 ' || fail "$1 lists no active_power_l1"
+done
 "$METER_BIN" read -m compere-kpm31 -c "$EP?id=3" -q relay,voltage --csv >"$TMP/c.csv"
 grep -qx 'relay,1,,ok' "$TMP/c.csv" || fail "csv relay: $(cat "$TMP/c.csv")"
 grep -qx 'voltage,230.3,V,ok' "$TMP/c.csv" || fail "csv voltage: $(cat "$TMP/c.csv")"

@@ -20,7 +20,7 @@ for line in open(sys.argv[1]):
     d = json.loads(line)
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", d["time"]), d["time"]
     r = d["readings"]
-    assert r["voltage_l1"] == 230.1 and r["serial_number"] == "13070001" and len(r) == 46, r
+    assert r["voltage_l1"] == 230.1 and r["serial_number"] == "13070001" and len(r) == 50, r
     assert "error" not in d
 PY
 

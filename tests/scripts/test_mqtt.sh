@@ -126,7 +126,7 @@ h, g, r = seen["house"], seen["garage"], seen["grid"]
 assert h["model"] == "klefr-6924" and h["voltage"] == 230.1 and h["current"] == 5.2, h
 assert set(h) == {"seq", "time", "meter", "model", "dropped", "voltage", "current", "active_power",
                   "energy_active_import"}, h
-assert g["voltage"] == 230.2 and g["serial_number"] == "13070002" and len(g) == 5 + 46, g
+assert g["voltage"] == 230.2 and g["voltage_l1"] == 230.2 and g["serial_number"] == "13070002" and len(g) == 5 + 50, g
 assert r["model"] == "klefr-6934" and r["current_l2"] == 3.1 and r["active_power"] > 0, r
 PY
 

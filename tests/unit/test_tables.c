@@ -163,20 +163,25 @@ static void test_three_phase_rows(void **state)
     assert_non_null(three);
     assert_string_equal(one->info.name, "klefr-6924");
     assert_string_equal(three->info.name, "klefr-6934");
-    /* '*' registers exist on the three-phase model only */
+    /* '*' registers exist on the three-phase model only; a single-phase meter's L1 power
+     * is its total (docs/quantities.md: one name per thing), read from that row */
     assert_null(mtr_mb_row(one, METER_Q_VOLTAGE_L2));
-    assert_null(mtr_mb_row(one, METER_Q_ACTIVE_POWER_L1));
+    assert_ptr_equal(mtr_mb_row(one, METER_Q_ACTIVE_POWER_L1), mtr_mb_row(one, METER_Q_ACTIVE_POWER));
+    assert_int_equal(mtr_mb_row(one, METER_Q_ACTIVE_POWER_L1)->addr, 0x5012);
     assert_non_null(mtr_mb_row(one, METER_Q_VOLTAGE_L1));
     assert_non_null(mtr_mb_row(three, METER_Q_ACTIVE_POWER_L1));
     meter_t m1 = {.model = one}, m3 = {.model = three};
     /* manual App. 3: 25 settings rows, 25 instantaneous, 36 energies + tariff + day counter;
      * without the '*' rows: 17 settings, 9 instantaneous, 18 energies + 2 */
     assert_int_equal(mtr_modbus_quantities(&m3, NULL, 0), 25 + 25 + 36 + 2);
-    assert_int_equal(mtr_modbus_quantities(&m1, NULL, 0), 17 + 9 + 18 + 2);
+    /* plus the single-phase L1 names of the totals: active, reactive, apparent power and
+     * power factor (docs/quantities.md) */
+    assert_int_equal(mtr_modbus_quantities(&m1, NULL, 0), 17 + 9 + 18 + 2 + 4);
     const struct mtr_model *kpm = mtr_model_find("compere-kpm31");
     meter_t mk = {.model = kpm};
-    /* relay + 3 parameters + 8 measurements + 14 energies + 10 x 13 history */
-    assert_int_equal(mtr_modbus_quantities(&mk, NULL, 0), 1 + 3 + 8 + 14 + 130);
+    /* relay + 3 parameters + 8 measurements + 14 energies + 10 x 13 history, and the
+     * single-phase L1 names of voltage, current, the three powers and power factor */
+    assert_int_equal(mtr_modbus_quantities(&mk, NULL, 0), 1 + 3 + 8 + 14 + 130 + 6);
 }
 
 int main(void)

@@ -145,6 +145,7 @@ static int read_items(meter_t *m, struct mtr_plan_item *items, size_t n, const m
             char err[160];
             int drc = mtr_mb_decode_row(row, words + (its[i].addr - rq->addr), mb->word_order, o, err,
                                     sizeof err);
+            o->quantity = qs[its[i].tag]; /* a single-phase twin reads its summary's row */
             o->status = drc;
             if (drc != METER_OK) {
                 mtr_set_err(m, drc, "id %d: %s", m->id, err);

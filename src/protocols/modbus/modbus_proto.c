@@ -34,13 +34,22 @@ static const struct mtr_opt opts[] = {
 };
 _Static_assert(sizeof(struct mtr_mb_opts) <= MTR_POPT_MAX, "options fit a connection");
 
-static const struct mtr_mb_reg *row_search(const struct mtr_model *model, meter_quantity_t q)
+static const struct mtr_mb_reg *row_exact(const struct mtr_model *model, meter_quantity_t q)
 {
     const struct mtr_mb_map *map = mtr_mb_map_of(model);
     for (size_t i = 0; i < map->nregs; i++)
         if (map->regs[i].q == q && mtr_model_has_row(model, &map->regs[i]))
             return &map->regs[i];
     return NULL;
+}
+
+/* A single-phase meter's phase quantities have the *_l1 names on every model
+ * (docs/quantities.md): a map with only the summary register serves both names. */
+static const struct mtr_mb_reg *row_search(const struct mtr_model *model, meter_quantity_t q)
+{
+    const struct mtr_mb_reg *r = row_exact(model, q);
+    meter_quantity_t twin = model->phases == 1 ? mtr_quantity_single_phase_twin(q) : METER_Q_NONE;
+    return r || twin == METER_Q_NONE ? r : row_exact(model, twin);
 }
 
 /* The quantity -> row index of every registered Modbus model, built once:
