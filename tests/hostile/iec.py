@@ -27,8 +27,9 @@ def readout(data):
     return STX + body + bcc(body)
 
 
-def even_parity(b):
-    return b | (0x80 if bin(b).count("1") & 1 else 0)
+# 7E1 in software: the even-parity bit on bit 7 (a table, so 5 MB take no time)
+EVEN = bytes((b & 0x7F) | (0x80 if bin(b & 0x7F).count("1") & 1 else 0) for b in range(256))
+STRIP = bytes(b & 0x7F for b in range(256))
 
 
 class Req:
@@ -40,12 +41,12 @@ class Iec(Server):
     description = "misbehaving IEC 62056-21 meter on TCP (7E1 in software) or a pty"
 
     def decode_in(self, data):
-        return data if self.args.pty else bytes(b & 0x7F for b in data)
+        return data if self.args.pty else data.translate(STRIP)
 
     def encode_out(self, data):
         if self.args.pty:
             return data
-        return bytes(even_parity(b & 0x7F) for b in data)
+        return data.translate(EVEN)
 
     def parse(self, rx):
         i = 0

@@ -76,6 +76,10 @@ class MBus(Server):
         rec = (WRONG_RECORD0 + RECORDS[6:]) if wrong else RECORDS
         return long_frame(hdr[0], hdr[1], hdr[2], bytes(hdr[3:]) + rec)
 
+    def noise(self, n):
+        """Random bytes without E5 (a lone E5 is a well-formed answer, not noise)."""
+        return bytes(b if b != 0xE5 else 0xE4 for b in self.rng.randbytes(n))
+
     def c_normal(self, req):
         return once(self.telegram(req))
 
@@ -86,7 +90,7 @@ class MBus(Server):
         # a burst of noise every 200 ms, without end
         def gen():
             while True:
-                yield 0.2, bytes(self.rng.randrange(256) for _ in range(8))
+                yield 0.2, self.noise(8)
         return gen()
 
     def c_other_primary(self, req):
@@ -102,7 +106,7 @@ class MBus(Server):
         return trickle(self.telegram(req), 0.45)
 
     def c_endless(self, req):
-        block = bytes(self.rng.randrange(256) for _ in range(1024))
+        block = self.noise(1024)
         return forever(block, 0.01)
 
     def c_e5_for_long(self, req):
@@ -117,6 +121,7 @@ class MBus(Server):
 
 MBus.cases = {
     "normal": MBus.c_normal,
+    "normal-secondary": MBus.c_normal,
     "endless-68": MBus.c_endless_68,
     "noise": MBus.c_noise,
     "other-primary": MBus.c_other_primary,

@@ -110,8 +110,8 @@ class Modbus(Server):
         return trickle(self.good(req), 0.45)
 
     def c_endless(self, req):
-        # a valid header, then bytes without end (64 KiB every 20 ms)
-        return forever(self.good(req) + bytes(65536), 0.02)
+        # bytes without end instead of the reply: 4 KiB of noise every 20 ms
+        return forever(self.rng.randbytes(4096), 0.02)
 
     def c_noise(self, req):
         return once(bytes(self.rng.randrange(256) for _ in range(23)))
