@@ -4,8 +4,8 @@
 # or the pty's slave path), and one loop that parses requests and plays the case's
 # answer as a script of (delay, bytes) steps. Python 3 standard library only.
 #
-# A server stops by itself: after --lifetime seconds, when its stdin closes (the test
-# runner is done), and when its client went away and none came back within --linger
+# A server stops by itself: after --lifetime seconds, when its stdin is a pipe that
+# closes (the test runner is done), and when its client went away and none came back within --linger
 # seconds (a library may reconnect after a failure, so not at the first disconnect).
 import argparse
 import errno
@@ -14,6 +14,7 @@ import random
 import select
 import signal
 import socket
+import stat
 import sys
 import termios
 import time
@@ -70,7 +71,7 @@ class Server:
 
     def run(self):
         a = self.args
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # EPIPE instead: the client may reconnect
         deadline = time.monotonic() + a.lifetime
         listener = None
         slave = None
@@ -90,7 +91,10 @@ class Server:
             listener.listen(4)
             print(listener.getsockname()[1], flush=True)
             conns = []
+        # stdin closing stops the server only when it is a pipe (a runner holding its
+        # other end); a background job's /dev/null would stop it at once
         stdin = sys.stdin.fileno()
+        watch_stdin = stat.S_ISFIFO(os.fstat(stdin).st_mode)
         gone_at = None       # when the last client left
         rx = b""
         script = None        # iterator of (delay, bytes)
@@ -103,7 +107,7 @@ class Server:
             if gone_at is not None and now - gone_at >= a.linger:
                 return 0
             fd = conns[0] if conns else None
-            rlist = [stdin] + ([fd] if fd is not None else []) + ([listener] if listener else [])
+            rlist = ([stdin] if watch_stdin else []) + ([fd] if fd is not None else []) + ([listener] if listener else [])
             wlist = [fd] if fd is not None and pending and now >= due else []
             wait = deadline - now
             if gone_at is not None:
@@ -113,7 +117,7 @@ class Server:
             elif pending and now < due:
                 wait = min(wait, due - now)
             r, w, _ = select.select(rlist, wlist, [], max(wait, 0.0))
-            if stdin in r:
+            if watch_stdin and stdin in r:
                 try:
                     if not os.read(stdin, 512):
                         return 0
@@ -191,6 +195,6 @@ class Server:
 
 def main(cls):
     try:
-        sys.exit(cls().run())
+        sys.exit(cls().run())  # the OS closes the listener and the pty
     except KeyboardInterrupt:
         sys.exit(0)
