@@ -61,9 +61,16 @@ for t in "$dir"/fuzz/fuzz_*; do
     secs=${FUZZ_SECONDS:-$(default_secs "$name")}
     eval "secs=\${FUZZ_SECONDS_$name:-$secs}"
     mkdir -p "$seeds/$name"
+    # FUZZ_KEEP_CORPUS=1: what a run finds is kept in $dir/corpus/<target> for the next run
+    corpus="seeds/$name"
+    if [ "${FUZZ_KEEP_CORPUS:-0}" = 1 ]; then
+        mkdir -p "$dir/corpus/$name"
+        corpus="corpus/$name seeds/$name"
+    fi
     echo "fuzz: $name for ${secs}s from $(ls "$seeds/$name" | wc -l) seeds"
-    if ! (cd "$dir" && "./fuzz/$name" -max_total_time="$secs" -max_len=1024 -print_final_stats=1 \
-            -artifact_prefix="$name-" "seeds/$name" >"$name.log" 2>&1); then
+    # shellcheck disable=SC2086 # $corpus is one or two directories
+    if ! (cd "$dir" && "./fuzz/$name" -max_total_time="$secs" -max_len="${FUZZ_MAX_LEN:-1024}" \
+            -print_final_stats=1 -artifact_prefix="$name-" $corpus >"$name.log" 2>&1); then
         echo "fuzz: $name FAILED; see $dir/$name.log (the input is beside it: $dir/$name-crash-*)"
         tail -40 "$dir/$name.log"
         status=1
