@@ -176,7 +176,8 @@ def run_case(meter, c):
                 problems.append("WRONG VALUE %s" % line)
         if c["rss"] is not None and peak > c["rss"]:
             problems.append("peak memory %.0f MB > %d MB" % (peak, c["rss"]))
-        msg = "; ".join(problems) if problems else "ok"
+        got = "/".join(sorted(set(re.findall(r"METER_E[A-Z]+", err)))) or "no error"
+        msg = "; ".join(problems) if problems else "ok: exit %d, %s" % (p.returncode, got)
         if problems:
             tail = (err.strip().splitlines() or [""])[-1][:160]
             msg += " [rc %s, %.0f ms, %.0f MB; stderr: %s]" % (p.returncode, elapsed, peak, tail)
