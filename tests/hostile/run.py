@@ -192,8 +192,12 @@ def run_case(meter, c):
         except subprocess.TimeoutExpired:
             os.killpg(srv.pid, signal.SIGKILL)
             srv.wait()
+            stuck.append("%s/%s" % (c["proto"], c["case"]))
         srv.stdout.close()
         srv.stderr.close()
+
+
+stuck = []  # servers that did not stop by themselves (a bug of the server)
 
 
 def main():
@@ -237,6 +241,9 @@ def main():
                 tag = "FAIL"
             print("%-5s %-28s %6.0f/%-6.0f ms %4.0f MB  %s" % (tag, name, elapsed, limit, peak, msg),
                   flush=True)
+    for name in stuck:
+        print("FAIL  %s: its server did not stop within 5 s of its stdin closing" % name)
+    failed += len(stuck)
     print("hostile: %d passed, %d failed (%d of them known: tests/hostile/known-failing.txt), "
           "%d known-failing case(s) pass now" % (passed + xpass, failed + xfail, xfail, xpass))
     return 1 if failed or xpass else 0
