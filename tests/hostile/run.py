@@ -9,13 +9,18 @@
 #   run.py METER_BIN [--only PROTOCOL/CASE ...] [--jobs N] [--verbose]
 #
 # Deadlines: the formula column is a Python expression in milliseconds over
-#   timeout, retries, telegrams, baud   the connection's options (or their documented
-#                                       defaults: docs/connection-strings.md);
+#   timeout, retries, telegrams, baud, delay, max_readout   the connection's options (or
+#                     their documented defaults: docs/connection-strings.md, docs/mbus.md,
+#                     docs/iec62056.md);
 #   T0    = 2000 ms: starting `meter` and connecting (process start-up, not the protocol);
 #   wire(n, baud, bits) = n * bits * 1000 / baud: n characters on the wire;
-#   zbaud = 19200: the speed the IEC server announces ('6');
-#   cap   = 16384: the largest IEC readout taken (an assumption until the library
-#           documents its maximum: then use that value here).
+#   M-Bus (include/meter/device.h, docs/mbus.md "Bounds"): T(n) = 1000 + timeout + gap +
+#         (3n + 325)·c, one exchange with an n-byte request; c = ms per 11-bit character at
+#         the line's speed (2400 Bd over TCP), gap = max(100, 40 bit times), 300 over TCP;
+#   IEC (include/meter/device.h, docs/iec62056.md "Bounds"): A = 8000 + delay + 2·timeout +
+#         256·c300 + (max_readout + 256)·c, one attempt; c300 = 33.3 ms (10 bits at 300 Bd),
+#         c = 10 bits at the readout's speed (zbaud = 19200, what the server announces; a
+#         TCP link stays at 300 Bd); s = 1 on a serial link (the ACK 0 0 0 fallback), 0 on TCP.
 # A case that has not ended by its deadline is killed (its whole process group) and
 # fails. No sleeps: the runner waits on the process (pidfd) until the deadline.
 import argparse
@@ -31,7 +36,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 T0 = 2000
-CAP = 16384
 ZBAUD = 19200
 
 # protocol -> (server script, pty?, connection-string template, model, quantities, wrong value)
@@ -51,8 +55,8 @@ DEFAULTS = {
     # a transparent gateway's serial side: the connection string cannot say, 2400 assumed
     "mbus-tcp": {"timeout": 3000, "retries": 1, "baud": 2400, "telegrams": 16},
     "mbus-pty": {"timeout": None, "retries": 1, "baud": 2400, "telegrams": 16},
-    "iec-tcp": {"timeout": 2000, "retries": 0, "baud": 300, "telegrams": 1},
-    "iec-pty": {"timeout": 2000, "retries": 0, "baud": 300, "telegrams": 1},
+    "iec-tcp": {"timeout": 2000, "retries": 1, "baud": 300, "delay": 0, "max_readout": 65536},
+    "iec-pty": {"timeout": 2000, "retries": 1, "baud": 300, "delay": 0, "max_readout": 65536},
 }
 
 RSS_HARD_MB = 1024  # a case past this is killed at once (it would only get worse)
@@ -90,7 +94,20 @@ def deadline_ms(c):
             env[k] = v
     if env.get("timeout") is None:  # M-Bus: from the baud (docs/connection-strings.md)
         env["timeout"] = 330 * 1000.0 / env["baud"] + 50 + 11 * 1000.0 / env["baud"] + 100
-    env.update(T0=T0, cap=CAP, zbaud=ZBAUD, wire=wire)
+    tcp = c["proto"].endswith("-tcp")
+    env.update(T0=T0, zbaud=ZBAUD, wire=wire)
+    if c["proto"].startswith("mbus"):
+        line = 2400 if tcp else env["baud"]
+        ch = 11 * 1000.0 / line
+        gap = 300 if tcp else max(100, 40 * 1000.0 / line)
+        timeout = env["timeout"]
+        env["T"] = lambda n: 1000 + timeout + gap + (3 * n + 325) * ch
+    if c["proto"].startswith("iec"):
+        c300 = 10 * 1000.0 / 300
+        ch = c300 if tcp else 10 * 1000.0 / ZBAUD
+        env["s"] = 0 if tcp else 1
+        env["A"] = (8000 + env["delay"] + 2 * env["timeout"] + 256 * c300 +
+                    (env["max_readout"] + 256) * ch)
     return float(eval(c["formula"], {"__builtins__": {}}, env))
 
 
@@ -229,7 +246,7 @@ def main():
             if ok and name in known:
                 xpass += 1
                 tag = "XPASS"
-                msg = "passes now: remove it from known-failing.txt"
+                msg = "passes now (%s): remove it from known-failing.txt" % msg
             elif ok:
                 passed += 1
                 tag = "PASS"
