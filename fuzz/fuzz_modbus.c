@@ -36,8 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             struct mtr_mb_reg row = {METER_Q_SERIAL_NUMBER, 0, words, type, (int8_t)(size ? data[0] % 7 - 3 : 0), 0, "fuzz"};
             meter_reading_t r;
             char err[160];
+            /* the text is a NUL-terminated string (a number row leaves it empty); what lies
+             * after the NUL is not promised, so fill it first rather than read stack garbage */
+            memset(&r, 0xA5, sizeof r);
             if (mtr_mb_decode_row(&row, w, MTR_WORDS_ABCD, &r, err, sizeof err) == METER_OK &&
-                r.text[sizeof r.text - 1] != '\0')
+                memchr(r.text, '\0', sizeof r.text) == NULL)
                 __builtin_trap();
         }
     /* the planner: items from the input, limits from its first bytes */

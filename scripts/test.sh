@@ -3,7 +3,8 @@
 # The whole test suite: build warning-free and run every test; build again with
 # AddressSanitizer + UndefinedBehaviorSanitizer and run the C tests; run the
 # end-to-end tests under valgrind; the thread tests under ThreadSanitizer; and
-# every fuzz target for a bounded time (FUZZ_SECONDS, default 20).
+# every fuzz target for a bounded time (scripts/fuzz.sh: about 10 minutes in all; FUZZ_SECONDS=N
+# for N seconds each).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh

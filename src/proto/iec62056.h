@@ -193,7 +193,8 @@ typedef struct mtr_iec_block {
     char pend[MTR_IEC_ADDR_MAX + 1];
     char addr[MTR_IEC_ADDR_MAX + 1];
     char raw[MTR_IEC_VALUE_MAX + 1];
-    char part[MTR_IEC_VALUE_MAX + 1]; /* value and unit of one '&' part */
+    /* value NUL unit NUL of one '&' part: a value without unit takes n + 2 bytes */
+    char part[MTR_IEC_VALUE_MAX + 2];
 } mtr_iec_block_t;
 
 void mtr_iec_block_init(mtr_iec_block_t *b, mtr_iec_dataset_cb cb, void *user, char *err,

@@ -89,7 +89,8 @@ static int emit(mtr_iec_block_t *b)
                 by_space = true;
             }
         }
-        /* value NUL unit NUL in part[]: at most n + 1 bytes */
+        /* value NUL unit NUL in part[]: n + 2 bytes when there is no unit (vlen = ustart = n),
+         * n + 1 otherwise; part[] holds MTR_IEC_VALUE_MAX + 2 */
         memcpy(b->part, p, vlen);
         b->part[vlen] = '\0';
         size_t ulen = n - ustart;

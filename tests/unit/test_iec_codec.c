@@ -787,6 +787,47 @@ static void test_frames(void **state)
 
 /* ---- inputs the fuzz target found ---------------------------------------- */
 
+/* A 128-character value without a unit (the largest the block takes) wrote part[129], one
+ * byte past part[] (issue 10; UBSan in the fuzz build, fuzz/seeds/fuzz_iec/value128-no-unit).
+ * The bytes after part[] (the struct's tail and a canary behind it) must stay untouched. */
+static void test_value128_without_unit(void **state)
+{
+    (void)state;
+    struct {
+        mtr_iec_block_t b;
+        unsigned char canary[16];
+    } s;
+    char text[MTR_IEC_VALUE_MAX + 16];
+    memset(text, '7', MTR_IEC_VALUE_MAX);
+    memcpy(text + MTR_IEC_VALUE_MAX, ")\r\n!\r\n", 6);
+    const char *forms[] = {"1.8.0(", "(", "1.8.0(1*kWh)("};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        struct collected c;
+        memset(&c, 0, sizeof c);
+        char err[160] = "";
+        mtr_iec_block_init(&s.b, collect, &c, err, sizeof err);
+        size_t tail = offsetof(mtr_iec_block_t, part) + sizeof s.b.part;
+        memset((unsigned char *)&s.b + tail, 0xA5, sizeof s.b - tail);
+        memset(s.canary, 0xA5, sizeof s.canary);
+        int rc = MTR_IEC_MORE;
+        for (const char *p = forms[f]; *p && rc == MTR_IEC_MORE; p++)
+            rc = mtr_iec_block_byte(&s.b, (uint8_t)*p);
+        for (size_t i = 0; i < MTR_IEC_VALUE_MAX + 6 && rc == MTR_IEC_MORE; i++)
+            rc = mtr_iec_block_byte(&s.b, (uint8_t)text[i]);
+        assert_int_equal(rc, MTR_IEC_COMPLETE);
+        for (size_t i = tail; i < sizeof s.b; i++)
+            assert_int_equal(((unsigned char *)&s.b)[i], 0xA5);
+        for (size_t i = 0; i < sizeof s.canary; i++)
+            assert_int_equal(s.canary[i], 0xA5);
+        /* the value comes out whole, with no unit */
+        char want[512];
+        snprintf(want, sizeof want, "%s%.*s|;",
+                 f == 0 ? "1.8.0|0|" : f == 1 ? "|0|" : "1.8.0|0|1|kWh;1.8.0|1|",
+                 MTR_IEC_VALUE_MAX, text);
+        assert_string_equal(c.text, want);
+    }
+}
+
 static int drop(void *user, const mtr_iec_dataset_t *ds)
 {
     (void)user;
@@ -841,6 +882,7 @@ int main(void)
         cmocka_unit_test(test_block_deviations), cmocka_unit_test(test_block_details),
         cmocka_unit_test(test_readout_framing), cmocka_unit_test(test_reader_incremental),
         cmocka_unit_test(test_frames),          cmocka_unit_test(test_regressions),
+        cmocka_unit_test(test_value128_without_unit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,130 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# A misbehaving IEC 62056-21 mode C meter on 127.0.0.1 (port 0, a transparent serial
+# server: 7E1 made in software) or on a pty (--pty, plain 7-bit bytes). It answers
+# the sign-on "/?...!" with "/HOS6HOSTILE" (19200 Bd) and the option select with a
+# readout (1.8.0 = 0033402.264 kWh), as --case says. Wrong values are 99999.999.
+#   python3 iec.py --case readout-endless [--pty] [--lifetime S]
+import sys
+
+from hostile import Server, forever, main, once, trickle
+
+IDENT = b"/HOS6HOSTILE\r\n"
+DATA = b"0.0.0(12345678)\r\n1.8.0(0033402.264*kWh)\r\n2.8.0(0000012.000*kWh)\r\n16.7.0(03.454*kW)\r\n"
+LINE = b"1.8.1(0099999.999*kWh)\r\n"  # filler of the long readouts: a tariff register
+STX, ETX = b"\x02", b"\x03"
+
+
+def bcc(data):
+    x = 0
+    for b in data:
+        x ^= b
+    return bytes([x & 0x7F])
+
+
+def readout(data):
+    body = data + b"!\r\n" + ETX
+    return STX + body + bcc(body)
+
+
+# 7E1 in software: the even-parity bit on bit 7 (a table, so 5 MB take no time)
+EVEN = bytes((b & 0x7F) | (0x80 if bin(b & 0x7F).count("1") & 1 else 0) for b in range(256))
+STRIP = bytes(b & 0x7F for b in range(256))
+
+
+class Req:
+    def __init__(self, kind, text=b""):
+        self.kind, self.text = kind, text
+
+
+class Iec(Server):
+    description = "misbehaving IEC 62056-21 meter on TCP (7E1 in software) or a pty"
+
+    def decode_in(self, data):
+        return data if self.args.pty else data.translate(STRIP)
+
+    def encode_out(self, data):
+        if self.args.pty:
+            return data
+        return data.translate(EVEN)
+
+    def parse(self, rx):
+        i = 0
+        while i < len(rx) and rx[i] not in (ord("/"), 0x06, 0x01):
+            i += 1  # NULs of a wake-up, echo, junk
+        rx = rx[i:]
+        end = rx.find(b"\r\n")
+        if rx[:1] == b"\x01":  # SOH B0 ETX q (break) or another command: to ETX + BCC
+            e = rx.find(ETX)
+            if e < 0 or len(rx) < e + 2:
+                return None, i
+            return Req("cmd", rx[:e + 2]), i + e + 2
+        if end < 0:
+            return None, i
+        line = rx[:end]
+        if line.startswith(b"/?") and line.endswith(b"!"):
+            return Req("signon", line), i + end + 2
+        if line[:1] == b"\x06" and len(line) == 4:
+            return Req("ack", line), i + end + 2
+        return None, i + end + 2
+
+    def answer(self, req):
+        if req.kind == "cmd":
+            return None  # a break: nothing to say
+        return self.cases[self.args.case](self, req)
+
+    # --- the cases
+    def c_normal(self, req):
+        return once(IDENT) if req.kind == "signon" else once(readout(DATA))
+
+    def c_ident_endless(self, req):
+        if req.kind != "signon":
+            return None
+        def gen():
+            yield 0.0, b"/HOS6"
+            while True:
+                yield 0.01, b"HOSTILE" * 146
+        return gen()
+
+    def c_nuls(self, req):
+        return forever(bytes(1024), 0.01) if req.kind == "signon" else None
+
+    def c_readout_endless(self, req):
+        if req.kind == "signon":
+            return once(IDENT)
+        def gen():
+            yield 0.0, STX + DATA
+            while True:
+                yield 0.01, LINE * 40
+        return gen()
+
+    def c_readout_5mb(self, req):
+        if req.kind == "signon":
+            return once(IDENT)
+        data = DATA + LINE * (5 * 1024 * 1024 // len(LINE))
+        return once(readout(data))
+
+    def c_value128(self, req):
+        if req.kind == "signon":
+            return once(IDENT)
+        return once(readout(b"0.0.1(" + b"7" * 128 + b")\r\n" + DATA + b"0.0.2(" + b"8" * 128 + b")\r\n"))
+
+    def c_trickle(self, req):
+        # 292 bytes of readout at 450 ms each (131 s): longer than any bound the
+        # connection's settings give (max_readout=1024 at 300 Bd: 43 s), so the outcome
+        # is a time-out, never a value that came in just in time
+        return trickle(IDENT if req.kind == "signon" else readout(DATA + LINE * 8), 0.45)
+
+
+Iec.cases = {
+    "normal": Iec.c_normal,
+    "ident-endless": Iec.c_ident_endless,
+    "nuls": Iec.c_nuls,
+    "readout-endless": Iec.c_readout_endless,
+    "readout-5mb": Iec.c_readout_5mb,
+    "value128": Iec.c_value128,
+    "trickle": Iec.c_trickle,
+}
+
+if __name__ == "__main__":
+    main(Iec)

@@ -1,0 +1,137 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# A misbehaving M-Bus slave (EN 13757-2/-3) on 127.0.0.1 (port 0, as a transparent
+# gateway) or on a pty (--pty). It answers SND_NKE and a selection with E5, and
+# REQ_UD2 as --case says, with the KLEFR manual's telegram (docs §9: energy
+# 16048.14 kWh). A telegram that does not belong to the request carries 9999.99 kWh.
+#   python3 mbus.py --case other-primary [--pty] [--lifetime S]
+import sys
+
+from hostile import Server, forever, main, once, trickle
+
+# §9 telegram: C A CI, header ID MAN VER MED ACC STS SIG, 9 records (energy in 10 Wh)
+HEADER = bytes.fromhex("08 00 72 00000000 25CD 01 02 02 00 0000")
+RECORDS = bytes.fromhex(
+    "0C04 14486001 8C1004 23803500 8C2004 91672401 1C04 46136900 9C1004 56341200"
+    "9C2004 90785600 2C04 68349100 AC1004 67452300 AC2004 01896700")
+WRONG_RECORD0 = bytes.fromhex("0C04 99999900")  # 9999.99 kWh
+
+
+def long_frame(c, a, ci, data):
+    body = bytes([c, a, ci]) + data
+    return bytes([0x68, len(body), len(body), 0x68]) + body + bytes([sum(body) & 0xFF, 0x16])
+
+
+class Req:
+    def __init__(self, kind, c, a, ci=None, data=b""):
+        self.kind, self.c, self.a, self.ci, self.data = kind, c, a, ci, data
+
+
+class MBus(Server):
+    description = "misbehaving M-Bus slave on TCP or a pty"
+
+    def parse(self, rx):
+        i = 0
+        while i < len(rx) and rx[i] not in (0x10, 0x68):
+            i += 1  # stray bytes: skip
+        rx = rx[i:]
+        if not rx:
+            return None, i
+        if rx[0] == 0x10:
+            if len(rx) < 5:
+                return None, i
+            if rx[4] != 0x16 or (rx[1] + rx[2]) & 0xFF != rx[3]:
+                return None, i + 1
+            return Req("short", rx[1], rx[2]), i + 5
+        if len(rx) < 4:
+            return None, i
+        n = rx[1]
+        if rx[2] != n or rx[3] != 0x68 or n < 3:
+            return None, i + 1
+        if len(rx) < n + 6:
+            return None, i
+        body = rx[4:4 + n]
+        if rx[4 + n] != sum(body) & 0xFF or rx[5 + n] != 0x16:
+            return None, i + 1
+        return Req("long", body[0], body[1], body[2], body[3:]), i + n + 6
+
+    def answer(self, req):
+        if req.kind == "short" and req.c & 0x4F == 0x40:  # SND_NKE
+            return once(b"\xE5")
+        if req.kind == "long":
+            if req.ci == 0x52:  # selection: remember the id
+                self.state["selected"] = req.data[:4]
+            return once(b"\xE5")
+        if req.kind == "short" and req.c & 0x4F == 0x4B:  # REQ_UD2
+            return self.cases[self.args.case](self, req)
+        return None
+
+    def telegram(self, req, wrong=False, a=None, ident=None):
+        hdr = bytearray(HEADER)
+        hdr[1] = req.a if a is None else a
+        if req.a == 0xFD and ident is None:
+            ident = self.state.get("selected", b"\0\0\0\0")
+        if ident is not None:
+            hdr[3:7] = ident
+        rec = (WRONG_RECORD0 + RECORDS[6:]) if wrong else RECORDS
+        return long_frame(hdr[0], hdr[1], hdr[2], bytes(hdr[3:]) + rec)
+
+    def noise(self, n):
+        """Random bytes without E5 (a lone E5 is a well-formed answer, not noise)."""
+        return bytes(b if b != 0xE5 else 0xE4 for b in self.rng.randbytes(n))
+
+    def c_normal(self, req):
+        return once(self.telegram(req))
+
+    def c_endless_68(self, req):
+        return forever(b"\x68" * 1024, 0.01)
+
+    def c_noise(self, req):
+        # a burst of noise every 200 ms, without end
+        def gen():
+            while True:
+                yield 0.2, self.noise(8)
+        return gen()
+
+    def c_other_primary(self, req):
+        return once(self.telegram(req, wrong=True, a=(req.a + 1) % 251))
+
+    def c_other_secondary(self, req):
+        return once(self.telegram(req, wrong=True, ident=bytes.fromhex("21436587")))
+
+    def c_glued(self, req):
+        return once(self.telegram(req) + self.telegram(req, wrong=True))
+
+    def c_trickle(self, req):
+        return trickle(self.telegram(req), 0.45)
+
+    def c_endless(self, req):
+        block = self.noise(1024)
+        return forever(block, 0.01)
+
+    def c_e5_for_long(self, req):
+        return once(b"\xE5")
+
+    def c_collision(self, req):
+        # two slaves answer at once: on the bus a 0 wins (wired-AND of the bytes)
+        a = self.telegram(req)
+        b = self.telegram(req, wrong=True, a=(req.a + 7) % 251, ident=bytes.fromhex("11223344"))
+        return once(bytes(x & y for x, y in zip(a, b)) + b[len(a):])
+
+
+MBus.cases = {
+    "normal": MBus.c_normal,
+    "normal-secondary": MBus.c_normal,
+    "endless-68": MBus.c_endless_68,
+    "noise": MBus.c_noise,
+    "other-primary": MBus.c_other_primary,
+    "other-secondary": MBus.c_other_secondary,
+    "glued": MBus.c_glued,
+    "trickle": MBus.c_trickle,
+    "endless": MBus.c_endless,
+    "e5-for-long": MBus.c_e5_for_long,
+    "collision": MBus.c_collision,
+}
+
+if __name__ == "__main__":
+    main(MBus)
