@@ -134,10 +134,10 @@ PY
 [ "$(timeout 10 mosquitto_sub -h 127.0.0.1 -p "$PORT" -t meters/status -C 1 -F '%r %p')" = "1 online" ] ||
     fail "availability is not a retained 'online'"
 
-# --- discovery: retained, one config per quantity (4 + 46 + 5)
+# --- discovery: retained, one config per quantity (4 + 50 + 5)
 wait_until 20 grep -q 'grid: 5 discovery configs published' "$TMP/bridge.log" || fail "discovery not published"
-timeout 10 mosquitto_sub -h 127.0.0.1 -p "$PORT" -t 'homeassistant/#' --retained-only -C 55 -F '%r %t %p' \
-    >"$TMP/disc.txt" || fail "fewer than 55 retained discovery configs: $(wc -l <"$TMP/disc.txt")"
+timeout 10 mosquitto_sub -h 127.0.0.1 -p "$PORT" -t 'homeassistant/#' --retained-only -C 59 -F '%r %t %p' \
+    >"$TMP/disc.txt" || fail "fewer than 59 retained discovery configs: $(wc -l <"$TMP/disc.txt")"
 "$PY" - "$TMP/disc.txt" <<'PY' || fail "discovery payloads"
 import json, sys
 ids = set()

@@ -114,6 +114,14 @@ static int take_reply(meter_t *m, struct mtr_mb_bus *mbb, const struct mtr_mb_re
             if (v == MTR_MB_MINE || v == MTR_MB_EXCEPTION) {
                 mtr_log_hex(m, "rx", buf, used);
                 m->stats.bytes_received += used;
+                /* a second, different frame glued to the reply: something else answered as
+                 * well, so this one is not to be trusted (the same frame twice is harmless) */
+                if (n > used && !(n == 2 * used && memcmp(buf, buf + used, used) == 0)) {
+                    mtr_log_hex(m, "rx (after the reply)", buf + used, n - used);
+                    return mtr_set_err(m, METER_EFRAME,
+                                       "id %d: a second frame (%zu bytes) came with the reply to "
+                                       "FC%02u at 0x%04X", m->id, n - used, r->fc, r->addr);
+                }
                 if (v == MTR_MB_MINE)
                     return METER_OK;
                 return mtr_set_err(m, METER_EEXCEPTION,
