@@ -36,7 +36,9 @@ METER_API meter_status_t meter_bus_open(meter_bus_t **out, const char *connectio
  */
 METER_API void meter_bus_close(meter_bus_t *bus);
 
-/** @brief A log callback for bus-level events (NULL: silent). @since 0.1 */
+/** @brief A log callback for the bus's meters that have none of their own (NULL: silent).
+ * May be called at any time, also while the bus's meters are in use from other
+ * threads: a message goes to the callback set before it started. @since 0.1 */
 METER_API void meter_bus_set_log(meter_bus_t *bus, meter_log_fn fn, void *userdata);
 
 #ifdef __cplusplus

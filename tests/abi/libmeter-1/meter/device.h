@@ -64,6 +64,18 @@ typedef struct meter_model_info {
 METER_API size_t meter_model_count(void);
 /** @brief The i-th model (0 ≤ i < meter_model_count()), or NULL. @since 0.1 */
 METER_API const meter_model_info_t *meter_model_info(size_t i);
+/** @brief A model by its name or one of its aliases, or NULL. @since 0.2 */
+METER_API const meter_model_info_t *meter_model_find(const char *name_or_alias);
+/**
+ * @brief The quantities a model provides, without opening a meter: what
+ * meter_quantities() gives for a handle of that model.
+ * @param out room for @p cap quantities (NULL with cap 0: only count)
+ * @return how many the model has (more than @p cap: the first cap written); 0 for an
+ *         unknown model.
+ * @since 0.2
+ */
+METER_API size_t meter_model_quantities(const char *name_or_alias, meter_quantity_t *out,
+                                        size_t cap);
 
 /**
  * @brief Open a meter.
@@ -81,6 +93,30 @@ METER_API const meter_model_info_t *meter_model_info(size_t i);
  */
 METER_API meter_status_t meter_open(meter_t **out, const char *model, const char *connection,
                          char *errbuf, size_t errlen);
+
+/**
+ * @brief Open a meter without opening its link: the model and connection string are
+ * parsed and checked as meter_open() checks them (every option, its range, the
+ * protocol's addressing), nothing is opened or sent. Good for dry runs
+ * (meter_setting_frame()), quantity lists and configuration checks. Every exchange on
+ * it returns METER_ESTATE.
+ * @return as meter_open(), without the link's errors.
+ * @since 0.2
+ */
+METER_API meter_status_t meter_open_offline(meter_t **out, const char *model, const char *connection,
+                                            char *errbuf, size_t errlen);
+
+/**
+ * @brief Check a connection string without opening anything: its grammar, every
+ * option and its range and, with a model, that the model speaks the scheme's
+ * protocol and takes its options (as meter_open_offline()).
+ * @param model a model name or alias, or NULL for the string alone
+ * @return METER_OK, or what meter_open() would say (METER_ECONNSTR, METER_EOPTION,
+ *         METER_EMODEL, METER_EUNSUPPORTED …) with the message in @p errbuf.
+ * @since 0.2
+ */
+METER_API meter_status_t meter_connection_check(const char *model, const char *connection,
+                                                char *errbuf, size_t errlen);
 
 /**
  * @brief Open a meter on a bus that is already open (several meters, one port).
@@ -140,8 +176,34 @@ METER_API const char *meter_model_name(const meter_t *m);
 /** @brief The detailed message of the last failure on this handle ("" if none). @since 0.1 */
 METER_API const char *meter_last_error(const meter_t *m);
 
+/*
+ * How long a call can take (bus-lock waiting behind other meters excluded), whatever the
+ * peer sends. c: ms per character at the line's speed.
+ *
+ * Modbus (docs/decisions.md, "Modbus replies: checked by libmeter"): each attempt of one
+ *   request, and each getting back in step after a failed exchange, has timeout + W, W the
+ *   wire time of the request's own reply (5 + 2·registers bytes for a register read on RTU,
+ *   at most 256)·c, 0 over TCP; arriving bytes do not restart the timeout. One request takes
+ *   at most (1 + retries)·2·(timeout + W), whatever the meter or gateway sends (slow drips,
+ *   endless bytes, replies of other units); a read makes one request per group of registers
+ *   (meter_stats_t.transactions).
+ * M-Bus (docs/mbus.md, "Bounds"): one exchange with a request of n bytes takes at most
+ *   T(n) = 1000 + timeout + gap + (3·n + 325)·c   (c for 11 bits, TCP counted at 2400 Bd;
+ *   gap = max(100, 40 bit times), 300 over TCP); it reads at most n + 261 + 64 bytes
+ *   (METER_ELIMIT past that). A read takes at most
+ *   (1 + retries)·(T(17) [secondary] + T(5) [SND_NKE] + telegrams·T(5)).
+ * IEC 62056-21 (docs/iec62056.md, "Bounds"): no fixed total; one attempt takes at most
+ *   A = 8000 + delay + 2·timeout + 256·c300 + (max_readout + 256)·c   (c for 10 bits at the
+ *   readout's speed, TCP at 300 Bd; c300 = 33.3), a readout at most max_readout= bytes
+ *   (default 65536; METER_ELIMIT past it); a call at most
+ *   (1 + retries + s)·A + (retries + s)·1500 + w   (s = 1 after a failed speed switch on a
+ *   serial link, w = 3700 with wakeup=1).
+ */
+
 /**
- * @brief Response timeout in milliseconds (1–60000; default 500 for Modbus).
+ * @brief Response timeout in milliseconds (1–60000; default 500 for Modbus RTU, 1000 for
+ * Modbus TCP and RTU over TCP).
+ * How long a Modbus request can take follows from it: see above.
  * @return METER_OK or METER_ERANGE.
  * @since 0.1
  */
@@ -159,6 +221,17 @@ METER_API meter_status_t meter_set_retries(meter_t *m, unsigned retries);
  * @since 0.1 (size-tagged and returning a status since 0.2)
  */
 METER_API meter_status_t meter_get_stats(const meter_t *m, meter_stats_t *out);
+
+/**
+ * @brief Make the call in progress on @p m return METER_ECANCELED promptly — waiting for
+ * a reply, for the bus behind other meters, or between telegrams — so a service can
+ * stop while a slow readout is under way. Safe from any thread and from a signal
+ * handler. A call that starts after meter_cancel() returned is not affected (each call
+ * forgets an earlier cancellation when it starts). A write already on the wire is not
+ * undone: after METER_ECANCELED from a setting, read it back before trusting it.
+ * @since 0.2
+ */
+METER_API void meter_cancel(meter_t *m);
 
 /** @brief A log callback for this handle (NULL: silent, the default). @since 0.1 */
 METER_API void meter_set_log(meter_t *m, meter_log_fn fn, void *userdata);

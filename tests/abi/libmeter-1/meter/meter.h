@@ -23,6 +23,7 @@
 #include "meter/record.h"
 #include "meter/scan.h"
 #include "meter/settings.h"
+#include "meter/sml.h"
 #include "meter/version.h"
 
 #endif /* METER_METER_H */

@@ -25,7 +25,12 @@ extern "C" {
     X(KVARH, "kvarh")                                                              \
     X(SECOND, "s")                                                                 \
     X(IMP_PER_KWH, "imp/kWh")                                                      \
-    X(BAUD, "Bd")
+    X(BAUD, "Bd")                                                                  \
+    X(M3, "m³")                                                                    \
+    X(M3_PER_H, "m³/h")                                                            \
+    X(CELSIUS, "°C")                                                               \
+    X(KELVIN, "K")                                                                 \
+    X(HOUR, "h")
 
 /** Units. @since 0.1 */
 typedef enum meter_unit {
@@ -43,7 +48,9 @@ typedef enum meter_kind {
 
 /* X(ID, "name", UNIT, KIND, "obis" or NULL, "description").
  * Tariffs: _t1.._t4 (KPM31: t1 sharp, t2 peak, t3 flat, t4 valley).
- * History: _mN is N settlement periods back, _m0 the current period. */
+ * History: _mN is N settlement periods back, _m0 the current period; for
+ * M-Bus meters _mN is the value of storage number N (storage 1: the last due
+ * date), the base name storage 0 (docs/quantities.md). */
 #define METER_QUANTITY_MAP(X) \
     X(VOLTAGE, "voltage", VOLT, NUMBER, NULL, "voltage (single phase, or the meter's summary value)") \
     X(VOLTAGE_L1, "voltage_l1", VOLT, NUMBER, "1-0:32.7.0", "voltage of phase L1") \
@@ -277,7 +284,81 @@ typedef enum meter_kind {
     X(STATUS_WORD, "status_word", NONE, TEXT, NULL, "active status word") \
     X(TARIFF, "tariff", NONE, NUMBER, "0-0:96.14.0", "tariff in use") \
     X(PASSWORD, "password", NONE, NUMBER, NULL, "panel protection password") \
-    X(RELAY, "relay", NONE, NUMBER, NULL, "relay state (1 closed/on, 0 open/off)")
+    X(RELAY, "relay", NONE, NUMBER, NULL, "relay state (1 closed/on, 0 open/off)") \
+    X(VOLUME, "volume", M3, NUMBER, NULL, "volume: water, or the water through a heat meter (M-Bus storage 0)") \
+    X(GAS_VOLUME, "gas_volume", M3, NUMBER, NULL, "volume of gas (M-Bus storage 0)") \
+    X(VOLUME_FLOW, "volume_flow", M3_PER_H, NUMBER, NULL, "volume flow") \
+    X(THERMAL_ENERGY, "thermal_energy", KWH, NUMBER, NULL, "heat energy (heat meters: never under energy_active_*)") \
+    X(THERMAL_POWER, "thermal_power", WATT, NUMBER, NULL, "heat power") \
+    X(FLOW_TEMPERATURE, "flow_temperature", CELSIUS, NUMBER, NULL, "flow (supply) temperature") \
+    X(RETURN_TEMPERATURE, "return_temperature", CELSIUS, NUMBER, NULL, "return temperature") \
+    X(TEMPERATURE_DIFFERENCE, "temperature_difference", KELVIN, NUMBER, NULL, "flow minus return temperature (a difference, not a temperature)") \
+    X(EXTERNAL_TEMPERATURE, "external_temperature", CELSIUS, NUMBER, NULL, "external (outside) temperature") \
+    X(OPERATING_TIME, "operating_time", HOUR, NUMBER, NULL, "operating time") \
+    X(ERROR_TIME, "error_time", HOUR, NUMBER, NULL, "time in error state") \
+    X(ERROR_FLAGS, "error_flags", NONE, NUMBER, NULL, "error flags (bit field as the meter sends it)") \
+    X(HCA_UNITS, "hca_units", NONE, NUMBER, NULL, "heat-cost allocator units") \
+    X(METER_DATE, "meter_date", NONE, TEXT, NULL, "the meter's date and time (its local time)") \
+    X(THERMAL_ENERGY_M1, "thermal_energy_m1", KWH, NUMBER, NULL, "heat energy, storage 1 (the last due date)") \
+    X(THERMAL_ENERGY_M2, "thermal_energy_m2", KWH, NUMBER, NULL, "heat energy, storage 2 (2 due dates or periods back)") \
+    X(THERMAL_ENERGY_M3, "thermal_energy_m3", KWH, NUMBER, NULL, "heat energy, storage 3 (3 due dates or periods back)") \
+    X(THERMAL_ENERGY_M4, "thermal_energy_m4", KWH, NUMBER, NULL, "heat energy, storage 4 (4 due dates or periods back)") \
+    X(THERMAL_ENERGY_M5, "thermal_energy_m5", KWH, NUMBER, NULL, "heat energy, storage 5 (5 due dates or periods back)") \
+    X(THERMAL_ENERGY_M6, "thermal_energy_m6", KWH, NUMBER, NULL, "heat energy, storage 6 (6 due dates or periods back)") \
+    X(THERMAL_ENERGY_M7, "thermal_energy_m7", KWH, NUMBER, NULL, "heat energy, storage 7 (7 due dates or periods back)") \
+    X(THERMAL_ENERGY_M8, "thermal_energy_m8", KWH, NUMBER, NULL, "heat energy, storage 8 (8 due dates or periods back)") \
+    X(THERMAL_ENERGY_M9, "thermal_energy_m9", KWH, NUMBER, NULL, "heat energy, storage 9 (9 due dates or periods back)") \
+    X(THERMAL_ENERGY_M10, "thermal_energy_m10", KWH, NUMBER, NULL, "heat energy, storage 10 (10 due dates or periods back)") \
+    X(THERMAL_ENERGY_M11, "thermal_energy_m11", KWH, NUMBER, NULL, "heat energy, storage 11 (11 due dates or periods back)") \
+    X(THERMAL_ENERGY_M12, "thermal_energy_m12", KWH, NUMBER, NULL, "heat energy, storage 12 (12 due dates or periods back)") \
+    X(VOLUME_M1, "volume_m1", M3, NUMBER, NULL, "volume, storage 1 (the last due date)") \
+    X(VOLUME_M2, "volume_m2", M3, NUMBER, NULL, "volume, storage 2 (2 due dates or periods back)") \
+    X(VOLUME_M3, "volume_m3", M3, NUMBER, NULL, "volume, storage 3 (3 due dates or periods back)") \
+    X(VOLUME_M4, "volume_m4", M3, NUMBER, NULL, "volume, storage 4 (4 due dates or periods back)") \
+    X(VOLUME_M5, "volume_m5", M3, NUMBER, NULL, "volume, storage 5 (5 due dates or periods back)") \
+    X(VOLUME_M6, "volume_m6", M3, NUMBER, NULL, "volume, storage 6 (6 due dates or periods back)") \
+    X(VOLUME_M7, "volume_m7", M3, NUMBER, NULL, "volume, storage 7 (7 due dates or periods back)") \
+    X(VOLUME_M8, "volume_m8", M3, NUMBER, NULL, "volume, storage 8 (8 due dates or periods back)") \
+    X(VOLUME_M9, "volume_m9", M3, NUMBER, NULL, "volume, storage 9 (9 due dates or periods back)") \
+    X(VOLUME_M10, "volume_m10", M3, NUMBER, NULL, "volume, storage 10 (10 due dates or periods back)") \
+    X(VOLUME_M11, "volume_m11", M3, NUMBER, NULL, "volume, storage 11 (11 due dates or periods back)") \
+    X(VOLUME_M12, "volume_m12", M3, NUMBER, NULL, "volume, storage 12 (12 due dates or periods back)") \
+    X(GAS_VOLUME_M1, "gas_volume_m1", M3, NUMBER, NULL, "volume of gas, storage 1 (the last due date)") \
+    X(GAS_VOLUME_M2, "gas_volume_m2", M3, NUMBER, NULL, "volume of gas, storage 2 (2 due dates or periods back)") \
+    X(GAS_VOLUME_M3, "gas_volume_m3", M3, NUMBER, NULL, "volume of gas, storage 3 (3 due dates or periods back)") \
+    X(GAS_VOLUME_M4, "gas_volume_m4", M3, NUMBER, NULL, "volume of gas, storage 4 (4 due dates or periods back)") \
+    X(GAS_VOLUME_M5, "gas_volume_m5", M3, NUMBER, NULL, "volume of gas, storage 5 (5 due dates or periods back)") \
+    X(GAS_VOLUME_M6, "gas_volume_m6", M3, NUMBER, NULL, "volume of gas, storage 6 (6 due dates or periods back)") \
+    X(GAS_VOLUME_M7, "gas_volume_m7", M3, NUMBER, NULL, "volume of gas, storage 7 (7 due dates or periods back)") \
+    X(GAS_VOLUME_M8, "gas_volume_m8", M3, NUMBER, NULL, "volume of gas, storage 8 (8 due dates or periods back)") \
+    X(GAS_VOLUME_M9, "gas_volume_m9", M3, NUMBER, NULL, "volume of gas, storage 9 (9 due dates or periods back)") \
+    X(GAS_VOLUME_M10, "gas_volume_m10", M3, NUMBER, NULL, "volume of gas, storage 10 (10 due dates or periods back)") \
+    X(GAS_VOLUME_M11, "gas_volume_m11", M3, NUMBER, NULL, "volume of gas, storage 11 (11 due dates or periods back)") \
+    X(GAS_VOLUME_M12, "gas_volume_m12", M3, NUMBER, NULL, "volume of gas, storage 12 (12 due dates or periods back)") \
+    X(HCA_UNITS_M1, "hca_units_m1", NONE, NUMBER, NULL, "heat-cost allocator units, storage 1 (the last due date)") \
+    X(HCA_UNITS_M2, "hca_units_m2", NONE, NUMBER, NULL, "heat-cost allocator units, storage 2 (2 due dates or periods back)") \
+    X(HCA_UNITS_M3, "hca_units_m3", NONE, NUMBER, NULL, "heat-cost allocator units, storage 3 (3 due dates or periods back)") \
+    X(HCA_UNITS_M4, "hca_units_m4", NONE, NUMBER, NULL, "heat-cost allocator units, storage 4 (4 due dates or periods back)") \
+    X(HCA_UNITS_M5, "hca_units_m5", NONE, NUMBER, NULL, "heat-cost allocator units, storage 5 (5 due dates or periods back)") \
+    X(HCA_UNITS_M6, "hca_units_m6", NONE, NUMBER, NULL, "heat-cost allocator units, storage 6 (6 due dates or periods back)") \
+    X(HCA_UNITS_M7, "hca_units_m7", NONE, NUMBER, NULL, "heat-cost allocator units, storage 7 (7 due dates or periods back)") \
+    X(HCA_UNITS_M8, "hca_units_m8", NONE, NUMBER, NULL, "heat-cost allocator units, storage 8 (8 due dates or periods back)") \
+    X(HCA_UNITS_M9, "hca_units_m9", NONE, NUMBER, NULL, "heat-cost allocator units, storage 9 (9 due dates or periods back)") \
+    X(HCA_UNITS_M10, "hca_units_m10", NONE, NUMBER, NULL, "heat-cost allocator units, storage 10 (10 due dates or periods back)") \
+    X(HCA_UNITS_M11, "hca_units_m11", NONE, NUMBER, NULL, "heat-cost allocator units, storage 11 (11 due dates or periods back)") \
+    X(HCA_UNITS_M12, "hca_units_m12", NONE, NUMBER, NULL, "heat-cost allocator units, storage 12 (12 due dates or periods back)") \
+    X(METER_DATE_M1, "meter_date_m1", NONE, TEXT, NULL, "date of the stored values, storage 1 (the last due date)") \
+    X(METER_DATE_M2, "meter_date_m2", NONE, TEXT, NULL, "date of the stored values, storage 2 (2 due dates or periods back)") \
+    X(METER_DATE_M3, "meter_date_m3", NONE, TEXT, NULL, "date of the stored values, storage 3 (3 due dates or periods back)") \
+    X(METER_DATE_M4, "meter_date_m4", NONE, TEXT, NULL, "date of the stored values, storage 4 (4 due dates or periods back)") \
+    X(METER_DATE_M5, "meter_date_m5", NONE, TEXT, NULL, "date of the stored values, storage 5 (5 due dates or periods back)") \
+    X(METER_DATE_M6, "meter_date_m6", NONE, TEXT, NULL, "date of the stored values, storage 6 (6 due dates or periods back)") \
+    X(METER_DATE_M7, "meter_date_m7", NONE, TEXT, NULL, "date of the stored values, storage 7 (7 due dates or periods back)") \
+    X(METER_DATE_M8, "meter_date_m8", NONE, TEXT, NULL, "date of the stored values, storage 8 (8 due dates or periods back)") \
+    X(METER_DATE_M9, "meter_date_m9", NONE, TEXT, NULL, "date of the stored values, storage 9 (9 due dates or periods back)") \
+    X(METER_DATE_M10, "meter_date_m10", NONE, TEXT, NULL, "date of the stored values, storage 10 (10 due dates or periods back)") \
+    X(METER_DATE_M11, "meter_date_m11", NONE, TEXT, NULL, "date of the stored values, storage 11 (11 due dates or periods back)") \
+    X(METER_DATE_M12, "meter_date_m12", NONE, TEXT, NULL, "date of the stored values, storage 12 (12 due dates or periods back)")
 
 /** Quantity ids. The order is part of the ABI. @since 0.1 */
 typedef enum meter_quantity {

@@ -55,7 +55,9 @@ typedef enum meter_action {
 /** Consequences that a careful tool asks the user to confirm. @since 0.1 */
 enum {
     METER_RISK_BUS = 1u << 0,  /**< the meter may drop off the bus (id, address, baud, parity) */
-    METER_RISK_DATA = 1u << 1  /**< data is lost for good (energy clearing) */
+    METER_RISK_DATA = 1u << 1, /**< data is lost for good (energy clearing) */
+    METER_RISK_LOAD = 1u << 2  /**< switches a load: off cuts a household's power, on re-energises
+                                    a circuit someone may be working on (relay). @since 0.2 */
 };
 
 /** @brief Name ("baud") of a setting, or NULL. @since 0.1 */
@@ -78,6 +80,18 @@ METER_API meter_status_t meter_setting_allowed(const meter_t *m, meter_setting_t
 
 /** @brief Risk flags of an action on this model; METER_EUNSUPPORTED if it has none. @since 0.1 */
 METER_API meter_status_t meter_action_risk(const meter_t *m, meter_action_t a, unsigned *risk);
+
+/**
+ * @brief Does meter_write_setting() check this setting by reading it back?
+ * @return 1: the value is read back and compared after the write (a mismatch is
+ *         METER_EVERIFY); 0: the meter only acknowledges the write (its confirmation is all
+ *         there is: say "sent, acknowledged (cannot be read back)"); METER_EUNSUPPORTED when
+ *         the model has no such setting; METER_EINVAL.
+ * @since 0.2
+ */
+METER_API int meter_setting_verified(const meter_t *m, meter_setting_t s);
+/** @brief As meter_setting_verified(), for an action (a counter reset read back as 0). @since 0.2 */
+METER_API int meter_action_verified(const meter_t *m, meter_action_t a);
 
 /**
  * @brief Change a setting. @p value is text: a number ("9600", "0.1"), a parity

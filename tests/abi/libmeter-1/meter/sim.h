@@ -23,9 +23,10 @@ typedef struct meter_sim meter_sim_t;
 /**
  * @brief Create a simulator listening on @p listen: "pty" (a new pseudo-terminal;
  * meter_sim_endpoint() names its slave side) or "tcp:HOST:PORT" (PORT 0 picks a
- * free port). It is listening when this returns: no waiting needed before a client
- * connects. The protocol follows the models added (Modbus RTU on a pty, Modbus TCP
- * on a socket).
+ * free port), or a protocol's own TCP scheme ("rtu-tcp:HOST:PORT": Modbus RTU frames
+ * in a TCP stream). It is listening when this returns: no waiting needed before a
+ * client connects. The protocol follows the models added (Modbus RTU on a pty, Modbus
+ * TCP on a socket).
  * @return METER_OK, METER_ECONNSTR, METER_EIO, METER_ENOMEM.
  * @since 0.1
  */
@@ -50,7 +51,7 @@ typedef enum meter_sim_option {
     METER_SIM_FAULT_RATE,      /**< how often, in requests per 1000 that get a fault (0-1000) */
     METER_SIM_SEED,            /**< seed of the fault generator, for repeatable runs */
     METER_SIM_DELAY_MS,        /**< how late a delayed reply comes (default 1000 ms) */
-    METER_SIM_PACE_BAUD,       /**< answer as a line at this baud (8E1) would: wire time + turnaround */
+    METER_SIM_PACE_BAUD,       /**< each character at a real line's time (docs/timing.md): Modbus RTU at this baud 8E1; M-Bus, IEC: at the meter's own speeds (non-zero: on) */
     METER_SIM_TURNAROUND_US,   /**< with PACE_BAUD: the meter's reaction time (default 5000 us) */
     /* IEC 62056-21 meters (set after meter_sim_add(); see docs/iec62056.md). Numbers: */
     METER_SIM_IEC_ECHO,        /**< 1: echo every byte received, as a half-duplex head does */
