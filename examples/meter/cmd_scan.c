@@ -87,7 +87,24 @@ int cmd_scan(int argc, char **argv)
     fflush(stdout);
     char err[256];
     size_t n = 0;
-    int rc = meter_scan(conn, flags, found, &o, &n, err, sizeof err);
+    /* no baud= on a serial line: find the speed first and say it (a full primary pass
+     * at 300 Bd takes minutes) */
+    char probed[512];
+    unsigned baud = 0;
+    int rc = meter_scan_probe(conn, &baud, err, sizeof err);
+    if (rc == METER_ENOTFOUND) {
+        fprintf(stderr, "meter scan: %s; nothing to scan\n", err);
+        if (o.fmt == CLI_JSON)
+            jo_print(stdout, root);
+        return 1;
+    }
+    if (rc == METER_OK && baud) {
+        snprintf(probed, sizeof probed, "%s%sbaud=%u", conn, strchr(conn, '?') ? "&" : "?", baud);
+        fprintf(stderr, "meter scan: meters answer at %u Bd; scanning at that speed (%s)\n", baud,
+                probed);
+        conn = probed;
+    }
+    rc = rc == METER_OK ? meter_scan(conn, flags, found, &o, &n, err, sizeof err) : rc;
     if (o.fmt == CLI_JSON)
         jo_print(stdout, root);
     if (rc != METER_OK) {

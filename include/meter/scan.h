@@ -53,6 +53,21 @@ typedef int (*meter_scan_fn)(const meter_scan_result_t *found, void *userdata);
 METER_API meter_status_t meter_scan(const char *connection, unsigned flags, meter_scan_fn found,
                          void *userdata, size_t *count, char *errbuf, size_t errlen);
 
+/**
+ * @brief The speed at which something answers on an M-Bus line: a REQ_UD2 to the test
+ * address 254 (every slave answers it; several at once still show as bytes) at 2400,
+ * 9600, 300, 1200, 4800, 19200 and 38400 Bd in turn. meter_scan() does this by itself
+ * when a serial connection string has no baud=; a tool calls it first to say which speed
+ * it scans at. Each speed costs about one response timeout (at 300 Bd about 1.2 s).
+ * @param baud receives the speed; 0 for a TCP gateway (no speed to find) or when the
+ *             connection string names one (then that one is used, not probed)
+ * @return METER_OK; METER_ENOTFOUND (nothing answered at any of them; the message lists
+ *         them); METER_EUNSUPPORTED, METER_ECONNSTR, METER_EOPTION, METER_EIO, METER_EBUSY.
+ * @since 0.2
+ */
+METER_API meter_status_t meter_scan_probe(const char *connection, unsigned *baud, char *errbuf,
+                                          size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

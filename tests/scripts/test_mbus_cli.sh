@@ -85,4 +85,8 @@ rc=0; "$M" decode mbus E5 >"$TMP/e5" 2>&1 || rc=$?
 "$M" decode mbus --json 68131368080173939291901000056931650000690000003F16 >"$TMP/fx.json" || fail "fixed"
 [ "$(json_get "$TMP/fx.json" 'd["header"]["manufacturer"], d["header"]["version"], [(r["value"], r["unit"]) for r in d["records"]]')" = "None None [(6531000, 'Wh'), (0.069, 'm^3')]" ] ||
     fail "fixed frame: $(cat "$TMP/fx.json")"
+# no baud= given: the scan finds the speed first and says it (the simulator's meter is at 9600)
+"$M" scan -c "$EP?timeout=20&retries=0" --primary --json >"$TMP/s2.json" 2>"$TMP/s2.err" || fail "scan without baud"
+grep -q "meters answer at 9600 Bd" "$TMP/s2.err" || fail "scan without baud: $(cat "$TMP/s2.err")"
+[ "$(json_get "$TMP/s2.json" '[m["primary"] for m in d["meters"]]')" = "[5]" ] || fail "scan without baud: $(cat "$TMP/s2.json")"
 echo "mbus cli: ok"

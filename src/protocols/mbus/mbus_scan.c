@@ -188,6 +188,56 @@ static void scan_secondary(struct scan *s)
     narrow(s, &all, 0);
 }
 
+/* the connection string with baud=N added */
+static int with_baud(const char *connection, unsigned baud, char *out, size_t cap)
+{
+    int k = snprintf(out, cap, "%s%sbaud=%u", connection, strchr(connection, '?') ? "&" : "?", baud);
+    return k > 0 && (size_t)k < cap ? 0 : -1;
+}
+
+static const unsigned probe_bauds[] = {2400, 9600, 300, 1200, 4800, 19200, 38400};
+
+meter_status_t meter_scan_probe(const char *connection, unsigned *baud, char *err, size_t len)
+{
+    struct mtr_conn c;
+    if (!baud)
+        return mtr_err(err, len, METER_EINVAL, "NULL baud");
+    *baud = 0;
+    int rc = mtr_conn_parse(connection, &c, MTR_CONN_ALL, err, len);
+    if (rc != METER_OK)
+        return rc;
+    if (c.proto != &mtr_proto_mbus)
+        return mtr_err(err, len, METER_EUNSUPPORTED, "scans are for M-Bus lines (mbus: or "
+                       "mbus-tcp:), not '%s:'", c.scheme->name);
+    if (c.scheme->id != MTR_MBUS_SERIAL || (c.set & MTR_SET_BAUD))
+        return METER_OK; /* a gateway has no speed to find; a given one is used */
+    char conn[MTR_PATH_MAX + 300];
+    for (size_t i = 0; i < sizeof probe_bauds / sizeof probe_bauds[0]; i++) {
+        if (with_baud(connection, probe_bauds[i], conn, sizeof conn) < 0)
+            return mtr_err(err, len, METER_ECONNSTR, "connection string too long");
+        meter_t *m;
+        if ((rc = meter_open(&m, "mbus", conn, err, len)) != METER_OK)
+            return rc;
+        uint8_t f[8];
+        size_t n;
+        struct mtr_mbus_reply r;
+        mtr_mbus_build_req_ud2(f, sizeof f, MTR_MBUS_ADDR_TEST, 1, &n);
+        if ((rc = mtr_bus_lock(m)) == METER_OK) {
+            rc = mtr_mbus_request(m, f, n, MTR_MBUS_X_RSP, 1, &r);
+            mtr_bus_unlock(m);
+        }
+        meter_close(m);
+        if (rc == METER_ECANCELED)
+            return mtr_err(err, len, rc, "cancelled");
+        if (rc != METER_ETIMEDOUT) { /* an answer, or several at once: someone is there */
+            *baud = probe_bauds[i];
+            return METER_OK;
+        }
+    }
+    return mtr_err(err, len, METER_ENOTFOUND, "no M-Bus meter answered at 2400, 9600, 300, 1200, "
+                   "4800, 19200 or 38400 Bd (a REQ_UD2 to the test address 254 at each)");
+}
+
 meter_status_t meter_scan(const char *connection, unsigned flags, meter_scan_fn fn, void *ud, size_t *count,
                char *err, size_t len)
 {
@@ -200,6 +250,19 @@ meter_status_t meter_scan(const char *connection, unsigned flags, meter_scan_fn 
     if (c.proto != &mtr_proto_mbus)
         return mtr_err(err, len, METER_EUNSUPPORTED, "scans are for M-Bus lines (mbus: or "
                        "mbus-tcp:), not '%s:'", c.scheme->name);
+    /* no speed given on a serial line: scan where something answers */
+    char conn[MTR_PATH_MAX + 300];
+    if (c.scheme->id == MTR_MBUS_SERIAL && !(c.set & MTR_SET_BAUD)) {
+        unsigned baud;
+        rc = meter_scan_probe(connection, &baud, err, len);
+        if (rc == METER_ENOTFOUND)
+            return METER_OK; /* nothing answers anywhere: no meters (the message says so) */
+        if (rc != METER_OK)
+            return rc;
+        if (with_baud(connection, baud, conn, sizeof conn) < 0)
+            return mtr_err(err, len, METER_ECONNSTR, "connection string too long");
+        connection = conn;
+    }
     meter_t *m;
     if ((rc = meter_open(&m, "mbus", connection, err, len)) != METER_OK)
         return rc;
