@@ -462,6 +462,8 @@ const char *mtr_mbus_unit_name(unsigned u);
 /** Seconds in one time unit (s, min, h, d, month, year); 0 for other units. */
 double mtr_mbus_unit_seconds(unsigned u);
 /** Fill @p vi from a true VIF in a table (primary/FD/FB) before any VIFE. */
+/** 1 when every VIF table is sorted by code with disjoint ranges (the look-up relies on it). */
+int mtr_mbus_vif_tables_sorted(void);
 void mtr_mbus_vif_lookup(mtr_mbus_vif_table_t table, uint8_t vif, mtr_mbus_vif_info_t *vi);
 /**
  * Apply one combinable (orthogonal) VIFE to @p vi. @p ext is the byte after

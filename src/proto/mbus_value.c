@@ -185,16 +185,25 @@ int mtr_mbus_text_copy(const uint8_t *wire, size_t n, char *out, size_t cap)
     return k == n ? METER_OK : METER_EBUFSIZE;
 }
 
+/* 10^e: the exact double from a table where there is one (0 ≤ e ≤ 22, the powers of
+ * ten a double holds exactly, which pow() also gives), pow() beyond */
+static double ten_to(int e)
+{
+    static const double p[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                               1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                               1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    return e >= 0 && e < (int)(sizeof p / sizeof p[0]) ? p[e] : pow(10.0, e);
+}
+
 double mtr_mbus_value_double(const mtr_mbus_value_t *v)
 {
-    double scale = pow(10.0, v->exp10);
     double num = (v->flags & MTR_MBUS_VAL_UNSIGNED) ? (double)v->raw : (double)v->number;
     switch (v->kind) {
     case MTR_MBUS_V_INT:
         /* divide by 10^-e rather than multiply by an inexact 10^e */
-        return v->exp10 < 0 ? num / pow(10.0, -v->exp10) : num * scale;
+        return v->exp10 < 0 ? num / ten_to(-v->exp10) : num * ten_to(v->exp10);
     case MTR_MBUS_V_REAL:
-        return v->exp10 < 0 ? v->real / pow(10.0, -v->exp10) : v->real * scale;
+        return v->exp10 < 0 ? v->real / ten_to(-v->exp10) : v->real * ten_to(v->exp10);
     default:
         return NAN;
     }

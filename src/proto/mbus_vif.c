@@ -263,6 +263,21 @@ static void apply_row(const struct vif_row *r, uint8_t code, mtr_mbus_vif_info_t
     }
 }
 
+static int sorted(const struct vif_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].lo > rows[i].hi || (i + 1 < n && rows[i].hi >= rows[i + 1].lo))
+            return 0;
+    return 1;
+}
+
+int mtr_mbus_vif_tables_sorted(void)
+{
+#define S_(t) sorted(t, sizeof t / sizeof t[0])
+    return S_(primary) && S_(ext_fd) && S_(ext_fb) && S_(fixed_units);
+#undef S_
+}
+
 void mtr_mbus_vif_lookup(mtr_mbus_vif_table_t table, uint8_t vif, mtr_mbus_vif_info_t *vi)
 {
     const struct vif_row *rows = NULL;
@@ -304,12 +319,22 @@ void mtr_mbus_vif_lookup(mtr_mbus_vif_table_t table, uint8_t vif, mtr_mbus_vif_i
     default:
         return;
     }
-    for (size_t i = 0; i < n; i++)
-        if (code >= rows[i].lo && code <= rows[i].hi) {
-            apply_row(&rows[i], code, vi);
-            vi->flags |= type_flags(table, code);
-            return;
-        }
+    /* the tables are sorted by code and their ranges disjoint (mtr_mbus_vif_tables_sorted(),
+     * checked by test_mbus_records):
+     * a binary search */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (code > rows[mid].hi)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < n && code >= rows[lo].lo) {
+        apply_row(&rows[lo], code, vi);
+        vi->flags |= type_flags(table, code);
+        return;
+    }
     vi->meaning = RAW; /* reserved code: keep the number, claim no unit */
     vi->flags |= MTR_MBUS_VF_UNKNOWN_VIF;
 }

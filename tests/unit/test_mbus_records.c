@@ -61,6 +61,12 @@ static void assert_value(const char *hex, double want, mtr_mbus_unit_t unit)
     "78 56 00 2C 04 68 34 91 00 AC 10 04 67 45 23 00 AC 20 04 01 89 67 00 7C 16"
 
 /* seed-notes.md, KLEFR / PRO1 M-Bus: the manual's example answer */
+static void test_vif_tables_sorted(void **state)
+{
+    (void)state;
+    assert_true(mtr_mbus_vif_tables_sorted()); /* the binary search in mtr_mbus_vif_lookup() */
+}
+
 static void test_klefr_example(void **state)
 {
     (void)state;
@@ -515,6 +521,7 @@ static void test_application_headers(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vif_tables_sorted),
         cmocka_unit_test(test_klefr_example),   cmocka_unit_test(test_manufacturer_codes),
         cmocka_unit_test(test_numbers),         cmocka_unit_test(test_vif_tables),
         cmocka_unit_test(test_lvar_and_dates),  cmocka_unit_test(test_record_errors),
