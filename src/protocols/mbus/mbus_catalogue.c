@@ -167,6 +167,13 @@ static meter_quantity_t thermal(const mtr_mbus_record_t *r, enum med mc, const m
 int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, int medium,
                        meter_quantity_t *q, double *value)
 {
+    return mtr_mbus_catalogue_v(r, rec, NULL, 0, medium, q, value);
+}
+
+int mtr_mbus_catalogue_v(const mtr_mbus_record_t *r, const meter_record_t *rec,
+                         const mtr_mbus_value_t *given, int given_rc, int medium,
+                         meter_quantity_t *q, double *value)
+{
     const uint32_t not_a_reading = MTR_MBUS_VF_PER_TIME | MTR_MBUS_VF_LOWER_LIMIT |
                                    MTR_MBUS_VF_UPPER_LIMIT | MTR_MBUS_VF_RECORD_ERROR |
                                    MTR_MBUS_VF_FUTURE;
@@ -184,8 +191,13 @@ int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, in
         return 0;
     mtr_mbus_value_t v;
     memset(&v, 0, sizeof v);
-    if (!is_date && mtr_mbus_value_decode(r, &v, NULL, 0) != METER_OK)
+    if (given && !is_date) {
+        if (given_rc != METER_OK)
+            return 0;
+        v = *given;
+    } else if (!is_date && mtr_mbus_value_decode(r, &v, NULL, 0) != METER_OK) {
         return 0;
+    }
     enum med mc = med_class(medium);
     double x = rec->value;
     meter_quantity_t out = METER_Q_NONE;

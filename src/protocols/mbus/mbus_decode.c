@@ -64,10 +64,12 @@ meter_status_t meter_mbus_decode(const uint8_t *frame, size_t len, meter_mbus_he
     size_t k = 0;
     while ((rc = mtr_mbus_iter_next(&it, &r, NULL, 0)) > 0) {
         if (k < cap) {
-            mtr_mbus_to_record(&r, &records[k], 0);
+            mtr_mbus_value_t v;
+            int vrc;
+            mtr_mbus_to_record_v(&r, &records[k], 0, &v, &vrc);
             meter_quantity_t q;
             double x;
-            if (mtr_mbus_catalogue(&r, &records[k], medium, &q, &x))
+            if (mtr_mbus_catalogue_v(&r, &records[k], &v, vrc, medium, &q, &x))
                 records[k].quantity = q;
         }
         k++;

@@ -117,11 +117,19 @@ int mtr_mbus_relink(meter_t *m, unsigned baud);
 
 /** One codec record as a public record (name, unit, value or text, DIF fields). */
 void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int index);
+/** The same, handing back the decoded value and its status (for mtr_mbus_catalogue_v()). */
+void mtr_mbus_to_record_v(const mtr_mbus_record_t *r, meter_record_t *out, int index,
+                          mtr_mbus_value_t *v, int *vrc);
 /** The catalogue quantity of a generic record by the meter's @p medium (-1: not
  *  sent), and its value in the catalogue unit (mbus_catalogue.c, docs/mbus.md).
  *  @return 1 when one fits (a TEXT record: meter_date, value unused). */
 int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, int medium,
                        meter_quantity_t *q, double *value);
+/** mtr_mbus_catalogue() with the record's value already decoded (@p v, @p vrc as
+ *  mtr_mbus_to_record_v() gave them): a frame's records are decoded once. */
+int mtr_mbus_catalogue_v(const mtr_mbus_record_t *r, const meter_record_t *rec,
+                         const mtr_mbus_value_t *v, int vrc, int medium, meter_quantity_t *q,
+                         double *value);
 /** The medium of a telegram as a table-3 code (a fixed frame's 4-bit code
  *  translated), -1 when the header has none. */
 int mtr_mbus_catalogue_medium(const mtr_mbus_app_t *app);

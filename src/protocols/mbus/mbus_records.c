@@ -150,6 +150,14 @@ static void raw_hex(const mtr_mbus_record_t *r, char *out, size_t cap)
 
 void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int index)
 {
+    mtr_mbus_value_t v;
+    int vrc;
+    mtr_mbus_to_record_v(r, out, index, &v, &vrc);
+}
+
+void mtr_mbus_to_record_v(const mtr_mbus_record_t *r, meter_record_t *out, int index,
+                          mtr_mbus_value_t *vp, int *vrc)
+{
     memset(out, 0, sizeof *out);
     out->index = index;
     out->quantity = METER_Q_NONE;
@@ -168,6 +176,8 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
         copy_text(out->unit, sizeof out->unit, mtr_mbus_unit_name(r->vi.unit));
     mtr_mbus_value_t v;
     int rc = mtr_mbus_value_decode(r, &v, NULL, 0);
+    *vp = v;
+    *vrc = rc;
     out->kind = METER_KIND_TEXT;
     out->flags = record_flags(r, &v);
     if (rc != METER_OK) { /* BCD with A-F digits: the raw bytes, most significant first */
