@@ -97,4 +97,46 @@ for k in range(300):
         assert "records" in d, d
 print("decode: 300 random frames, %d refused (exit 3), every output strict JSON" % bad)
 PY
+# 400 mutated corpus frames (bytes changed, inserted or cut; the checksum mended half the
+# time so the change reaches the records): a refusal or strict JSON, never anything else
+"$PY" - "$METER_BIN" "$METER_SRC/tests/fixtures/mbus/frames.tsv" <<'PY' || fail "mutated corpus frames"
+import json, random, re, subprocess, sys
+meter, tsv = sys.argv[1], sys.argv[2]
+frames = []
+for line in open(tsv):
+    if line.startswith("#"):
+        continue
+    hexes = [x for x in line.rstrip("\n").split("\t") if re.fullmatch(r"(?:[0-9A-Fa-f]{2} ?){4,}", x.strip())]
+    if hexes:
+        frames.append(bytes.fromhex(hexes[0].replace(" ", "")))
+assert len(frames) >= 30, len(frames)
+rng = random.Random(400)
+def refuse(c):
+    raise ValueError("non-standard constant " + c)
+refused = 0
+for k in range(400):
+    f = bytearray(rng.choice(frames))
+    for _ in range(rng.randint(1, 4)):
+        if len(f) < 8:
+            break
+        op = rng.random()
+        i = rng.randrange(4, len(f) - 2)
+        if op < 0.6:
+            f[i] = rng.randrange(256)
+        elif op < 0.8:
+            f.insert(i, rng.randrange(256))
+        elif len(f) > 8:
+            del f[i]
+    if rng.random() < 0.5 and len(f) > 6 and f[0] == 0x68:
+        n = len(f) - 6
+        f[1] = f[2] = n & 0xFF
+        f[-2] = sum(f[4:4 + n]) & 0xFF
+        f[-1] = 0x16
+    p = subprocess.run([meter, "decode", "mbus", "--json", bytes(f).hex()], capture_output=True)
+    assert p.returncode in (0, 3), (bytes(f).hex(), p.returncode, p.stderr)
+    refused += p.returncode == 3
+    if p.stdout:
+        json.loads(p.stdout.decode("utf-8", "strict"), parse_constant=refuse)
+print("decode: 400 mutated corpus frames, %d refused (exit 3), every output strict JSON" % refused)
+PY
 echo "json: writer and decode output are strict RFC 8259 JSON in UTF-8; CSV per RFC 4180"
