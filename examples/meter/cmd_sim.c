@@ -37,6 +37,7 @@ static int parse_faults(const char *list, long *out)
                  {"truncate", METER_SIM_F_TRUNCATE}, {"delay", METER_SIM_F_DELAY},
                  {"wrong-id", METER_SIM_F_WRONG_ID}, {"garbage", METER_SIM_F_GARBAGE},
                  {"echo", METER_SIM_F_ECHO},         {"exception", METER_SIM_F_EXCEPTION},
+                 {"glued", METER_SIM_F_GLUED},       {"drip", METER_SIM_F_DRIP},
                  {"all", METER_SIM_F_ALL_}};
     char *buf = strdup(list);
     if (!buf) {
@@ -238,9 +239,9 @@ int cmd_sim(int argc, char **argv)
     rc = meter_sim_run(sim);
     fprintf(stderr, "meter sim: stopped after %lu requests\n", meter_sim_requests(sim));
     if (faults) {
-        static const char *fn[] = {"drop", "corrupt", "truncate", "delay", "wrong-id", "garbage", "echo",
-                                   "exception"};
-        for (int b = 0; b < 8; b++)
+        static const char *fn[] = {"drop",    "corrupt",   "truncate", "delay", "wrong-id",
+                                   "garbage", "echo",      "exception", "glued", "drip"};
+        for (int b = 0; b < 10; b++)
             fprintf(stderr, "meter sim: %-9s faults injected: %lu\n", fn[b],
                     meter_sim_fault_count(sim, (meter_sim_fault_t)(1 << b)));
     }

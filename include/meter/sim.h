@@ -83,7 +83,12 @@ typedef enum meter_sim_fault {
     METER_SIM_F_GARBAGE = 1 << 5,   /**< line noise before the reply */
     METER_SIM_F_ECHO = 1 << 6,      /**< the request echoed before the reply (2-wire adapters) */
     METER_SIM_F_EXCEPTION = 1 << 7, /**< exception 04 (slave device failure) instead */
-    METER_SIM_F_ALL_ = (1 << 8) - 1
+    METER_SIM_F_ALL_ = (1 << 8) - 1, /**< the eight above (what the soak tests mix) */
+    METER_SIM_F_GLUED = 1 << 8,     /**< a second, different frame (another address) glued to the
+                                         reply. @since 0.2 */
+    METER_SIM_F_DRIP = 1 << 9,      /**< the reply one byte every METER_SIM_DELAY_MS / 8: a slow
+                                         drip no per-byte timeout ends. @since 0.2 */
+    METER_SIM_F_EVERY_ = (1 << 10) - 1 /**< every fault of this version. @since 0.2 */
 } meter_sim_fault_t;
 
 /** @brief How many faults of one kind were injected so far. @since 0.1 */

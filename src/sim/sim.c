@@ -185,7 +185,7 @@ int meter_sim_set(meter_sim_t *s, meter_sim_option_t opt, long value)
     case METER_SIM_STRICT_HOLES: s->strict_holes = value != 0; return METER_OK;
     case METER_SIM_MAX_REQUESTS: s->max_requests = (unsigned long)value; return METER_OK;
     case METER_SIM_FAULTS:
-        if (value & ~(long)METER_SIM_F_ALL_)
+        if (value & ~(long)METER_SIM_F_EVERY_)
             return METER_EINVAL;
         s->faults = (unsigned)value;
         return METER_OK;

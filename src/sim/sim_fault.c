@@ -63,8 +63,8 @@ static unsigned pick(struct meter_sim *s)
 {
     if (!s->faults || mtr_sim_random(s, 1000) >= s->fault_rate)
         return 0;
-    unsigned kinds[8], n = 0;
-    for (unsigned b = 0; b < 8; b++)
+    unsigned kinds[10], n = 0;
+    for (unsigned b = 0; b < 10; b++)
         if (s->faults & (1u << b))
             kinds[n++] = b;
     unsigned b = kinds[mtr_sim_random(s, n)];
@@ -138,6 +138,31 @@ void mtr_sim_send_line(struct meter_sim *s, int fd, const uint8_t *req, size_t r
     default:
         break;
     }
+    if (f == METER_SIM_F_DRIP && rsp_len) {
+        /* byte by byte, each one long after the last: only a bound on the whole call ends it */
+        int64_t t = k.paced ? k.t : mtr_sim_now_ns();
+        for (size_t i = 0; i < rsp_len && !s->stopping; i++) {
+            t += (int64_t)s->delay_ms * 1000000 / 8;
+            mtr_sim_wait_until(s, t);
+            out(&k, rsp + i, 1);
+        }
+        if (k.paced)
+            mtr_sim_line_done(s, &k.line, t);
+        return;
+    }
+    if (f == METER_SIM_F_GLUED && rsp_len && rsp_len <= 512 && fr->readdress) {
+        /* another slave's frame right behind ours, in the same write: the reply must not
+         * be trusted */
+        uint8_t both[1024];
+        memcpy(both, rsp, rsp_len);
+        memcpy(both + rsp_len, rsp, rsp_len);
+        if (fr->readdress(both + rsp_len, rsp_len)) {
+            if (fr->reseal)
+                fr->reseal(both + rsp_len, rsp_len);
+            put(&k, both, 2 * rsp_len);
+            rsp_len = 0;
+        }
+    }
     if (rsp_len)
         put(&k, rsp, rsp_len);
     if (k.paced)
@@ -148,7 +173,7 @@ unsigned long meter_sim_fault_count(const meter_sim_t *s, meter_sim_fault_t faul
 {
     if (!s)
         return 0;
-    for (unsigned b = 0; b < 8; b++)
+    for (unsigned b = 0; b < 10; b++)
         if ((unsigned)fault == 1u << b)
             return s->fault_counts[b];
     return 0;

@@ -74,7 +74,7 @@ struct meter_sim {
     unsigned turnaround_us;
     int64_t heard_ns;         /* when the bytes being served were first seen */
     int64_t free_ns;          /* the line carries nothing before this (monotonic ns) */
-    unsigned long fault_counts[8];
+    unsigned long fault_counts[10]; /* per METER_SIM_F_* bit */
     int cap[2];               /* socketpair: a reply is built into cap[0], read from cap[1] */
     void *proto_ctx;      /* modbus_t * for Modbus */
     void *proto_map;      /* modbus_mapping_t * for Modbus */
