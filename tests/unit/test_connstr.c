@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -122,6 +123,29 @@ static void test_options_only(void **state)
     assert_non_null(strstr(err, "belongs to the bus"));
 }
 
+/* meter_connection_check(): every model on every scheme of its protocol is checked
+ * without opening anything — no protocol's attach may need an open link (a fuzz
+ * finding: the SML attach read its bus state on an offline handle) */
+static void test_connection_check_every_model(void **state)
+{
+    (void)state;
+    char conn[128], err[256];
+    for (size_t k = 0; k < mtr_model_total(); k++) {
+        const struct mtr_model *mo = mtr_model_at(k);
+        for (size_t i = 0; i < mo->proto->nschemes; i++) {
+            const struct mtr_scheme *sc = &mo->proto->schemes[i];
+            /* a device that does not exist, a port nothing listens on: never opened */
+            snprintf(conn, sizeof conn, "%s:%s", sc->name,
+                     sc->serial ? "/dev/nonexistent-port" : "127.0.0.1:9");
+            if (meter_connection_check(mo->info.name, conn, err, sizeof err) != METER_OK)
+                fail_msg("%s on %s: %s", mo->info.name, conn, err);
+        }
+    }
+    assert_int_equal(meter_connection_check("klefr-6923", "rtu:/dev/x", err, sizeof err),
+                     METER_EUNSUPPORTED);
+    assert_int_equal(meter_connection_check(NULL, "tcp:", err, sizeof err), METER_ECONNSTR);
+}
+
 static void test_public_open_errors(void **state)
 {
     (void)state;
@@ -146,6 +170,7 @@ int main(void)
         cmocka_unit_test(test_good),
         cmocka_unit_test(test_bad),
         cmocka_unit_test(test_options_only),
+        cmocka_unit_test(test_connection_check_every_model),
         cmocka_unit_test(test_public_open_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

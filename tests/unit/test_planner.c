@@ -95,6 +95,14 @@ static void test_limits(void **state)
     assert_int_equal(reqs[0].count, 2);
     assert_int_equal(reqs[1].addr, 0x5002);
     assert_int_equal(reqs[1].count, 2);
+    /* ... and an item it covers comes along in the same read (a single-phase twin reads its
+     * summary's register; the fuzz seed regress-wide-value-covers-item) */
+    struct mtr_plan_item cov[2] = {{3, 0x0001, 2, 0}, {3, 0x0002, 1, 1}};
+    assert_int_equal(mtr_plan(cov, 2, NULL, 0, 1, 1, reqs, 4, &k), METER_OK);
+    assert_int_equal(k, 1);
+    assert_int_equal(reqs[0].addr, 0x0001);
+    assert_int_equal(reqs[0].count, 2);
+    assert_int_equal(reqs[0].n, 2);
     /* room for the requests is checked */
     struct mtr_plan_item two[2] = {{3, 0x5000, 2, 0}, {3, 0x6000, 2, 1}};
     assert_int_equal(mtr_plan(two, 2, NULL, 0, 125, 1, reqs, 1, &k), METER_EBUFSIZE);

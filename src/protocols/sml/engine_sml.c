@@ -93,6 +93,8 @@ static int attach(meter_t *m, const struct mtr_conn *c, char *err, size_t len)
     (void)err;
     (void)len;
     struct mtr_sml_bus *sb = m->bus->link;
+    if (!sb)
+        return METER_OK; /* opened offline (meter_open_offline): no link, nothing to set */
     const struct mtr_sml_driver *d = driver(m);
     if (d)
         sb->codec_flags |= d->codec_flags;
