@@ -173,7 +173,7 @@ static int key_index(const char *const *keys, const char *key)
 static int set_mqtt(struct parser *p, int k, const char *v)
 {
     struct mq_config *c = p->cfg;
-    long n;
+    long n = 0;
     switch (k) {
     case 0:
         if (!*v)
