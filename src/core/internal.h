@@ -243,6 +243,7 @@ struct meter {
 void mtr_log(const meter_t *m, meter_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void mtr_log_hex(const meter_t *m, const char *what, const uint8_t *p, size_t n);
+/** Set the handle's message (an argument may be m->err itself) and return status. */
 int mtr_set_err(meter_t *m, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /** A public call on m begins: no message yet, an earlier meter_cancel() forgotten. */
 void mtr_call_start(meter_t *m);

@@ -3,6 +3,7 @@
  * per-handle detailed error message. Nothing is ever printed. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/internal.h"
 
@@ -50,9 +51,13 @@ void mtr_log_hex(const meter_t *m, const char *what, const uint8_t *p, size_t n)
 
 int mtr_set_err(meter_t *m, int status, const char *fmt, ...)
 {
+    /* formatted apart first: a caller may pass m->err itself as an argument ("telegram 2:
+     * %s", m->err) to say more about the last failure */
+    char msg[sizeof m->err];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(m->err, sizeof m->err, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    memcpy(m->err, msg, sizeof msg);
     return status;
 }

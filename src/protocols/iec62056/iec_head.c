@@ -230,15 +230,7 @@ int mtr_iec_head_wakeup(struct mtr_iec_head *h, char *err, size_t len)
 
 void mtr_iec_head_flush(struct mtr_iec_head *h)
 {
-    if (h->link.kind == MTR_LINK_SERIAL) {
-        mtr_link_flush_input(&h->link);
-    } else { /* a peer that never stops must not keep us here: at most 4 KiB */
-        uint8_t junk[512];
-        size_t k = 0;
-        for (int i = 0; i < 8; i++)
-            if (mtr_link_read(&h->link, junk, sizeof junk, 0, &k, NULL, 0) != METER_OK)
-                break;
-    }
+    mtr_link_flush_input(&h->link); /* on a stream at most MTR_LINK_FLUSH_MAX bytes */
     h->sent_pos = h->sent_len;
     h->pend_len = 0;
 }

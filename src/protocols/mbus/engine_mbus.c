@@ -176,23 +176,32 @@ struct collect {
     char stop_msg[160];
 };
 
+/* the driver's row a current, storage-0 record of the main unit is */
+static const struct mtr_mbus_row *driver_row(const struct mtr_mbus_driver *d,
+                                             const mtr_mbus_record_t *r)
+{
+    if (r->storage || r->subunit)
+        return NULL;
+    for (size_t i = 0; d->rows && i < d->nrows; i++) {
+        const struct mtr_mbus_row *row = &d->rows[i];
+        if (row->function == r->function && row->tariff == r->tariff &&
+            row->quantity == r->vi.quantity && row->unit == r->vi.unit)
+            return row;
+    }
+    return NULL;
+}
+
 static int map_row(const struct mtr_mbus_driver *d, const mtr_mbus_record_t *r,
                    const meter_record_t *rec, int medium, meter_quantity_t *q, double *x)
 {
     if (!d->rows)
         return mtr_mbus_catalogue(r, rec, medium, q, x);
-    if (rec->kind != METER_KIND_NUMBER || r->storage || r->subunit)
+    const struct mtr_mbus_row *row = driver_row(d, r);
+    if (!row || rec->kind != METER_KIND_NUMBER)
         return 0;
-    for (size_t i = 0; i < d->nrows; i++) {
-        const struct mtr_mbus_row *row = &d->rows[i];
-        if (row->function == r->function && row->tariff == r->tariff &&
-            row->quantity == r->vi.quantity && row->unit == r->vi.unit) {
-            *q = row->q;
-            *x = row->unit == MTR_MBUS_U_WH ? rec->value / 1000.0 : rec->value;
-            return 1;
-        }
-    }
-    return 0;
+    *q = row->q;
+    *x = row->unit == MTR_MBUS_U_WH ? rec->value / 1000.0 : rec->value;
+    return 1;
 }
 
 /* a driver's row that this record is, whatever its value: the quantity is there but
@@ -200,16 +209,10 @@ static int map_row(const struct mtr_mbus_driver *d, const mtr_mbus_record_t *r,
 static int row_of_bad(const struct mtr_mbus_driver *d, const mtr_mbus_record_t *r,
                       meter_quantity_t *q)
 {
-    for (size_t i = 0; d->rows && i < d->nrows; i++) {
-        const struct mtr_mbus_row *row = &d->rows[i];
-        if (row->function == r->function && row->tariff == r->tariff &&
-            row->quantity == r->vi.quantity && row->unit == r->vi.unit && !r->storage &&
-            !r->subunit) {
-            *q = row->q;
-            return 1;
-        }
-    }
-    return 0;
+    const struct mtr_mbus_row *row = driver_row(d, r);
+    if (row)
+        *q = row->q;
+    return row != NULL;
 }
 
 static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app_t *app,

@@ -175,10 +175,8 @@ static int verify(meter_t *m, const struct mtr_mbus_wrow *w, double v, uint32_t 
                                "answer at the new speed (%s); the line is back at %u Bd", v, keep,
                                old_baud);
         }
-        char why[sizeof m->err]; /* m->err is the message and the destination */
-        memcpy(why, m->err, sizeof why);
         return mtr_set_err(m, METER_EVERIFY, "the write was acknowledged, but reading back "
-                           "failed: %s", why);
+                           "failed: %s", m->err);
     }
     if (w->enc == MTR_MBUS_W_ADDRESS && s.a != (uint8_t)v)
         return mtr_set_err(m, METER_EVERIFY, "address %g written, the meter answers as %u", v, s.a);

@@ -153,19 +153,6 @@ static long ms_left(const struct timespec *end)
 
 /* Drop what came before the request: tcflush on a serial line; over TCP what is
  * there, at most 4 KiB (a peer that never stops must not keep us here). */
-static void drop_input(struct mtr_link *l)
-{
-    if (l->kind == MTR_LINK_SERIAL) {
-        mtr_link_flush_input(l);
-        return;
-    }
-    uint8_t junk[512];
-    size_t k = 0;
-    for (int i = 0; i < 8; i++)
-        if (mtr_link_read(l, junk, sizeof junk, 0, &k, NULL, 0) != METER_OK)
-            break;
-}
-
 static void want_of(const struct mtr_mbus_bus *mb, const uint8_t *req, size_t n, int expect,
                     struct want *w)
 {
@@ -183,7 +170,7 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
     struct want w;
     memset(r, 0, sizeof *r);
     want_of(mb, req, n, expect, &w);
-    drop_input(l);
+    mtr_link_flush_input(l); /* bounded on a stream: a peer that never stops cannot hold us */
     mtr_mbus_parser_init(&mb->parser);
     if (mb->echo != MTR_ECHO_OFF)
         mtr_mbus_parser_expect_echo(&mb->parser, req, n);
@@ -357,13 +344,8 @@ static int read_locked(meter_t *m, mtr_mbus_telegram_fn fn, void *ud, int *a_out
         struct mtr_mbus_reply r;
         mtr_mbus_build_req_ud2(f, sizeof f, (uint8_t)a, mb->fcb[a], &n);
         rc = mtr_mbus_request(m, f, n, MTR_MBUS_X_RSP, 0, &r);
-        if (rc != METER_OK && t) {
-            char why[sizeof m->err]; /* m->err is the message and the destination */
-            memcpy(why, m->err, sizeof why);
-            return mtr_set_err(m, rc, "telegram %u: %s", t + 1, why);
-        }
         if (rc != METER_OK)
-            return rc;
+            return t ? mtr_set_err(m, rc, "telegram %u: %s", t + 1, m->err) : rc;
         mb->fcb[a] = (int8_t)!mb->fcb[a]; /* a good exchange: toggle */
         if (t && r.frame.size == prev_len && memcmp(prev, r.buf, prev_len) == 0) {
             mtr_log(m, METER_LOG_INFO, "mbus: telegram %u repeats the last one; the meter "

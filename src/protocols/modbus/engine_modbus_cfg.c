@@ -201,12 +201,9 @@ static int verify(meter_t *m, const struct mtr_mb_cfg *r, double v, const struct
     double tol = r->expect == MTR_X_CLEARED ? 0.1 : 1e-6 * fabs(want) + 1e-9;
     meter_reading_t rd;
     int rc = meter_read(m, r->readback, &rd);
-    if (rc != METER_OK) {
-        char why[sizeof m->err]; /* m->err is the message and the destination */
-        memcpy(why, m->err, sizeof why);
+    if (rc != METER_OK)
         return mtr_set_err(m, METER_EVERIFY, "%s was written, but reading it back failed: %s",
-                           what(c), why);
-    }
+                           what(c), m->err);
     if (fabs(rd.value - want) > tol)
         return mtr_set_err(m, METER_EVERIFY, "%s was written, but the meter reads back %g, not %g",
                            what(c), rd.value, want);
