@@ -455,9 +455,13 @@ typedef struct mtr_mbus_vif_info {
     uint32_t flags;      /* MTR_MBUS_VF_* */
 } mtr_mbus_vif_info_t;
 
-/** Name of a quantity (snake_case), never NULL. */
+/* The names and symbols below lie in zero-padded slots of these sizes: a caller
+ * may copy a whole slot (memcpy of a constant size) instead of the string. */
+#define MTR_MBUS_QUANTITY_SLOT 32
+#define MTR_MBUS_UNIT_SLOT 16
+/** Name of a quantity (snake_case), never NULL; in a slot of MTR_MBUS_QUANTITY_SLOT bytes. */
 const char *mtr_mbus_quantity_name(unsigned q);
-/** Unit symbol (UTF-8), never NULL; "" for none. */
+/** Unit symbol (UTF-8), never NULL; "" for none; in a slot of MTR_MBUS_UNIT_SLOT bytes. */
 const char *mtr_mbus_unit_name(unsigned u);
 /** Seconds in one time unit (s, min, h, d, month, year); 0 for other units. */
 double mtr_mbus_unit_seconds(unsigned u);

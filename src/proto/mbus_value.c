@@ -223,7 +223,8 @@ int mtr_mbus_value_decode(const mtr_mbus_record_t *r, mtr_mbus_value_t *v, char 
 {
     if (!r || !v)
         return mtr_perr(err, errlen, METER_EINVAL, "mbus: NULL argument");
-    memset(v, 0, sizeof *v);
+    static const mtr_mbus_value_t blank; /* copied, not memset(): no `rep stos` start-up */
+    *v = blank;
     v->exp10 = r->vi.exp10;
     const uint8_t *d = r->data;
     size_t n = r->data_len;

@@ -3,17 +3,21 @@
  * (alternate) extension tables and the combinable (orthogonal) VIFEs, mapped
  * onto a quantity, a base unit and a decimal exponent. Units are brought to
  * one base each (Wh, J, m^3, kg, W, …); time units stay as sent. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "proto/mbus.h"
 
-static const char *const quantity_names[] = {
+/* zero-padded slots (MTR_MBUS_QUANTITY_SLOT, MTR_MBUS_UNIT_SLOT): a caller may copy a
+ * whole slot, which is quicker than a string copy; a name too long for its slot
+ * does not compile (test_mbus_records checks that each ends inside it) */
+static const char quantity_names[][MTR_MBUS_QUANTITY_SLOT] = {
 #define MTR_MBUS_Q_NAME_(id, name) name,
     MTR_MBUS_QUANTITIES(MTR_MBUS_Q_NAME_)
 #undef MTR_MBUS_Q_NAME_
 };
 
-static const char *const unit_names[] = {
+static const char unit_names[][MTR_MBUS_UNIT_SLOT] = {
 #define MTR_MBUS_U_NAME_(id, name) name,
     MTR_MBUS_UNITS(MTR_MBUS_U_NAME_)
 #undef MTR_MBUS_U_NAME_
@@ -21,12 +25,14 @@ static const char *const unit_names[] = {
 
 const char *mtr_mbus_quantity_name(unsigned q)
 {
-    return q < MTR_MBUS_Q_COUNT_ ? quantity_names[q] : "unknown";
+    static const char unknown[MTR_MBUS_QUANTITY_SLOT] = "unknown";
+    return q < MTR_MBUS_Q_COUNT_ ? quantity_names[q] : unknown;
 }
 
 const char *mtr_mbus_unit_name(unsigned u)
 {
-    return u < MTR_MBUS_U_COUNT_ ? unit_names[u] : "";
+    static const char none[MTR_MBUS_UNIT_SLOT] = "";
+    return u < MTR_MBUS_U_COUNT_ ? unit_names[u] : none;
 }
 
 double mtr_mbus_unit_seconds(unsigned u)
@@ -278,10 +284,43 @@ int mtr_mbus_vif_tables_sorted(void)
 #undef S_
 }
 
+/* The row of a code: a binary search (the tables are sorted by code with disjoint
+ * ranges: mtr_mbus_vif_tables_sorted(), checked by test_mbus_records), remembered
+ * per code so that each code is searched once per process. The memo holds row + 1,
+ * NO_ROW for a reserved code, 0 before the first search; threads that race on a code
+ * store the same byte, and relaxed atomics make that well-defined (a plain load on
+ * the machines we build for). */
+enum { NO_ROW = 0xFF };
+static _Atomic uint8_t memo_primary[128], memo_fd[128], memo_fb[128], memo_fixed[64];
+
+static const struct vif_row *find_row(const struct vif_row *rows, size_t n, uint8_t code,
+                                      _Atomic uint8_t *memo)
+{
+    unsigned m = atomic_load_explicit(&memo[code], memory_order_relaxed);
+    if (!m) {
+        size_t lo = 0, hi = n;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (code > rows[mid].hi)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        m = lo < n && code >= rows[lo].lo ? (unsigned)lo + 1 : NO_ROW;
+        atomic_store_explicit(&memo[code], (uint8_t)m, memory_order_relaxed);
+    }
+    return m == NO_ROW ? NULL : &rows[m - 1];
+}
+
+#define FIND_ROW_(rows, code, memo) find_row(rows, sizeof rows / sizeof rows[0], code, memo)
+_Static_assert(sizeof primary / sizeof primary[0] < NO_ROW && sizeof ext_fd / sizeof ext_fd[0] < NO_ROW &&
+                   sizeof ext_fb / sizeof ext_fb[0] < NO_ROW &&
+                   sizeof fixed_units / sizeof fixed_units[0] < NO_ROW,
+               "a row index fits the memo's byte");
+
 void mtr_mbus_vif_lookup(mtr_mbus_vif_table_t table, uint8_t vif, mtr_mbus_vif_info_t *vi)
 {
-    const struct vif_row *rows = NULL;
-    size_t n = 0;
+    const struct vif_row *row = NULL;
     uint8_t code = vif & 0x7F;
     memset(vi, 0, sizeof *vi);
     vi->table = (uint8_t)table;
@@ -290,16 +329,13 @@ void mtr_mbus_vif_lookup(mtr_mbus_vif_table_t table, uint8_t vif, mtr_mbus_vif_i
     vi->quantity = Q(UNKNOWN);
     switch (table) {
     case MTR_MBUS_VT_PRIMARY:
-        rows = primary;
-        n = sizeof primary / sizeof primary[0];
+        row = FIND_ROW_(primary, code, memo_primary);
         break;
     case MTR_MBUS_VT_FD:
-        rows = ext_fd;
-        n = sizeof ext_fd / sizeof ext_fd[0];
+        row = FIND_ROW_(ext_fd, code, memo_fd);
         break;
     case MTR_MBUS_VT_FB:
-        rows = ext_fb;
-        n = sizeof ext_fb / sizeof ext_fb[0];
+        row = FIND_ROW_(ext_fb, code, memo_fb);
         break;
     case MTR_MBUS_VT_PLAIN_TEXT:
         vi->quantity = Q(PLAIN_TEXT);
@@ -313,25 +349,13 @@ void mtr_mbus_vif_lookup(mtr_mbus_vif_table_t table, uint8_t vif, mtr_mbus_vif_i
     case MTR_MBUS_VT_FIXED:
         code = vif & 0x3F;
         vi->code = code;
-        rows = fixed_units;
-        n = sizeof fixed_units / sizeof fixed_units[0];
+        row = FIND_ROW_(fixed_units, code, memo_fixed);
         break;
     default:
         return;
     }
-    /* the tables are sorted by code and their ranges disjoint (mtr_mbus_vif_tables_sorted(),
-     * checked by test_mbus_records):
-     * a binary search */
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (code > rows[mid].hi)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < n && code >= rows[lo].lo) {
-        apply_row(&rows[lo], code, vi);
+    if (row) {
+        apply_row(row, code, vi);
         vi->flags |= type_flags(table, code);
         return;
     }

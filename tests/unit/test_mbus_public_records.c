@@ -38,6 +38,52 @@ static int decode(unsigned medium, const char *hex)
     return meter_mbus_decode(frame, frame_len, &h, r, 32, &n, err, sizeof err);
 }
 
+/* meter_mbus_decode() writes every byte of each record (padding and reserved_
+ * included; it writes them in pieces, not with one memset): records decoded into
+ * buffers filled with different bytes come out identical */
+static void test_every_byte_written(void **state)
+{
+    (void)state;
+    static const char *const records[] = {
+        "0D 7C 08 44 49 20 2E 74 73 75 63 06 72 65 6C 68 E4 5A", /* text unit, text */
+        "04 FD 17 00 00 00 80  02 FD 1B FF FF  04 6D 2D 8D 0F 33", /* bits, date */
+        "0C 13 78 56 34 12  0F 01 02 03", /* BCD volume, manufacturer data */
+        "0C 78 12 34 56 7A  82 40 06 2A 00", /* BCD with A-F (raw text), storage/subunit */
+    };
+    static meter_record_t a[8], b[8];
+    for (size_t i = 0; i < sizeof records / sizeof records[0]; i++) {
+        size_t na = 0, nb = 0;
+        memset(a, 0xA5, sizeof a);
+        memset(b, 0x5A, sizeof b);
+        if (decode(0x07, records[i]) != METER_OK)
+            fail_msg("record %zu: %s", i, err);
+        memcpy(a, r, n * sizeof r[0]);
+        na = n;
+        memset(r, 0xA5, sizeof r);
+        assert_int_equal(decode(0x07, records[i]), METER_OK);
+        memcpy(b, r, n * sizeof r[0]);
+        nb = n;
+        memset(r, 0x5A, sizeof r);
+        assert_int_equal(decode(0x07, records[i]), METER_OK);
+        assert_int_equal(na, nb);
+        assert_memory_equal(b, r, n * sizeof r[0]); /* 0xA5 and 0x5A fills: the same bytes */
+        assert_memory_equal(a, r, n * sizeof r[0]);
+    }
+}
+
+/* the quantity names, unit symbols lie in zero-padded slots the records' fields
+ * are copied from whole: each ends inside its slot */
+static void test_names_fit_their_slots(void **state)
+{
+    (void)state;
+    for (unsigned q = 0; q <= MTR_MBUS_Q_COUNT_; q++)
+        assert_non_null(memchr(mtr_mbus_quantity_name(q), 0, MTR_MBUS_QUANTITY_SLOT));
+    for (unsigned u = 0; u <= MTR_MBUS_U_COUNT_; u++)
+        assert_non_null(memchr(mtr_mbus_unit_name(u), 0, MTR_MBUS_UNIT_SLOT));
+    assert_int_equal(sizeof r[0].name, MTR_MBUS_QUANTITY_SLOT);
+    assert_int_equal(sizeof r[0].unit, MTR_MBUS_UNIT_SLOT);
+}
+
 static void test_text_unit_and_utf8(void **state)
 {
     (void)state;
@@ -175,6 +221,7 @@ static void test_catalogue_by_medium(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_byte_written),   cmocka_unit_test(test_names_fit_their_slots),
         cmocka_unit_test(test_text_unit_and_utf8),   cmocka_unit_test(test_unsigned_and_flags),
         cmocka_unit_test(test_reserved_dif_keeps_records), cmocka_unit_test(test_fixed_frame),
         cmocka_unit_test(test_encrypted_refused),    cmocka_unit_test(test_catalogue_by_medium),

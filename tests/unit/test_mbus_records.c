@@ -65,6 +65,21 @@ static void test_vif_tables_sorted(void **state)
 {
     (void)state;
     assert_true(mtr_mbus_vif_tables_sorted()); /* the binary search in mtr_mbus_vif_lookup() */
+    /* each code's row is searched once and remembered: the first and later look-ups agree */
+    static const mtr_mbus_vif_table_t tables[] = {MTR_MBUS_VT_PRIMARY, MTR_MBUS_VT_FD,
+                                                   MTR_MBUS_VT_FB, MTR_MBUS_VT_FIXED};
+    for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+        for (unsigned code = 0; code < 256; code++) {
+            mtr_mbus_vif_info_t first, again;
+            mtr_mbus_vif_lookup(tables[t], (uint8_t)code, &first);
+            mtr_mbus_vif_lookup(tables[t], (uint8_t)code, &again);
+            assert_memory_equal(&first, &again, sizeof first);
+        }
+    mtr_mbus_vif_info_t vi; /* a known row and a reserved code after the memo is warm */
+    mtr_mbus_vif_lookup(MTR_MBUS_VT_PRIMARY, 0x13, &vi);
+    assert_int_equal(vi.quantity, MTR_MBUS_Q_VOLUME);
+    assert_int_equal(vi.exp10, -3);
+    assert_int_equal(vi.unit, MTR_MBUS_U_M3);
 }
 
 static void test_klefr_example(void **state)

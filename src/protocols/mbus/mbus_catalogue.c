@@ -96,7 +96,8 @@ static meter_quantity_t electric(const mtr_mbus_record_t *r, int export_)
     }
 }
 
-/* heat, water, gas, HCA and the meter's date: tariff 0, subunit 0; storage N → _mN */
+/* heat, water, gas, HCA and the meter's date: tariff 0, subunit 0; storage N → _mN.
+ * *x is converted to the catalogue's unit; x NULL: the quantity only. */
 static meter_quantity_t thermal(const mtr_mbus_record_t *r, enum med mc, const mtr_mbus_value_t *v,
                                 double *x)
 {
@@ -105,9 +106,11 @@ static meter_quantity_t thermal(const mtr_mbus_record_t *r, enum med mc, const m
     switch (r->vi.quantity) {
     case MTR_MBUS_Q_ENERGY:
         if (u == MTR_MBUS_U_J) {
-            *x = scaled(v, *x, 3.6e6L);
+            if (x)
+                *x = scaled(v, *x, 3.6e6L);
         } else if (u == MTR_MBUS_U_WH && mc == MED_HEAT) {
-            *x = scaled(v, *x, 1000.0L);
+            if (x)
+                *x = scaled(v, *x, 1000.0L);
         } else {
             return METER_Q_NONE;
         }
@@ -129,17 +132,16 @@ static meter_quantity_t thermal(const mtr_mbus_record_t *r, enum med mc, const m
     switch (r->vi.quantity) {
     case MTR_MBUS_Q_POWER:
         if (u == MTR_MBUS_U_J_PER_H) {
-            *x = scaled(v, *x, 3600.0L);
+            if (x)
+                *x = scaled(v, *x, 3600.0L);
             return METER_Q_THERMAL_POWER;
         }
         return u == MTR_MBUS_U_W && mc == MED_HEAT ? METER_Q_THERMAL_POWER : METER_Q_NONE;
     case MTR_MBUS_Q_VOLUME_FLOW:
-        if (u == MTR_MBUS_U_M3_PER_MIN)
-            *x *= 60.0;
-        else if (u == MTR_MBUS_U_M3_PER_S)
-            *x *= 3600.0;
-        else if (u != MTR_MBUS_U_M3_PER_H)
+        if (u != MTR_MBUS_U_M3_PER_MIN && u != MTR_MBUS_U_M3_PER_S && u != MTR_MBUS_U_M3_PER_H)
             return METER_Q_NONE;
+        if (x)
+            *x *= u == MTR_MBUS_U_M3_PER_MIN ? 60.0 : u == MTR_MBUS_U_M3_PER_S ? 3600.0 : 1.0;
         return METER_Q_VOLUME_FLOW;
     case MTR_MBUS_Q_FLOW_TEMPERATURE:
         return u == MTR_MBUS_U_CELSIUS ? METER_Q_FLOW_TEMPERATURE : METER_Q_NONE;
@@ -154,7 +156,8 @@ static meter_quantity_t thermal(const mtr_mbus_record_t *r, enum med mc, const m
         double s = mtr_mbus_unit_seconds(u);
         if (s <= 0)
             return METER_Q_NONE;
-        *x = *x * s / 3600.0;
+        if (x)
+            *x = *x * s / 3600.0;
         return r->function == MTR_MBUS_FN_ERROR_STATE ? METER_Q_ERROR_TIME : METER_Q_OPERATING_TIME;
     }
     case MTR_MBUS_Q_ERROR_FLAGS:
@@ -189,30 +192,34 @@ int mtr_mbus_catalogue_v(const mtr_mbus_record_t *r, const meter_record_t *rec,
                    (r->vi.quantity == MTR_MBUS_Q_OPERATING_TIME || r->vi.quantity == MTR_MBUS_Q_ON_TIME);
     if (r->function != MTR_MBUS_FN_INSTANTANEOUS && !err_time)
         return 0;
-    mtr_mbus_value_t v;
-    memset(&v, 0, sizeof v);
-    if (given && !is_date) {
-        if (given_rc != METER_OK)
+    mtr_mbus_value_t own;
+    const mtr_mbus_value_t *v = given;
+    if (is_date || !given) {
+        static const mtr_mbus_value_t blank;
+        own = blank;
+        if (!is_date && mtr_mbus_value_decode(r, &own, NULL, 0) != METER_OK)
             return 0;
-        v = *given;
-    } else if (!is_date && mtr_mbus_value_decode(r, &v, NULL, 0) != METER_OK) {
+        v = &own;
+    } else if (given_rc != METER_OK) {
         return 0;
     }
     enum med mc = med_class(medium);
     double x = rec->value;
+    double *xp = value ? &x : NULL; /* NULL: the quantity only, no unit conversion */
     meter_quantity_t out = METER_Q_NONE;
     if (r->tariff == 0)
-        out = thermal(r, mc, &v, &x);
+        out = thermal(r, mc, v, xp);
     if (out == METER_Q_NONE && mc != MED_HEAT && mc != MED_GAS && mc != MED_WATER &&
         r->storage == 0 && !is_date && !err_time) {
         out = electric(r, (r->vi.flags & MTR_MBUS_VF_EXPORT) != 0);
-        if (out != METER_Q_NONE && (r->vi.unit == MTR_MBUS_U_WH || r->vi.unit == MTR_MBUS_U_VARH))
-            x = scaled(&v, x, 1000.0L);
+        if (xp && out != METER_Q_NONE && (r->vi.unit == MTR_MBUS_U_WH || r->vi.unit == MTR_MBUS_U_VARH))
+            x = scaled(v, x, 1000.0L);
     }
     if (out == METER_Q_NONE)
         return 0;
     *q = out;
-    *value = x;
+    if (value)
+        *value = x;
     return 1;
 }
 

@@ -68,8 +68,7 @@ meter_status_t meter_mbus_decode(const uint8_t *frame, size_t len, meter_mbus_he
             int vrc;
             mtr_mbus_to_record_v(&r, &records[k], 0, &v, &vrc);
             meter_quantity_t q;
-            double x;
-            if (mtr_mbus_catalogue_v(&r, &records[k], &v, vrc, medium, &q, &x))
+            if (mtr_mbus_catalogue_v(&r, &records[k], &v, vrc, medium, &q, NULL))
                 records[k].quantity = q;
         }
         k++;

@@ -126,7 +126,8 @@ void mtr_mbus_to_record_v(const mtr_mbus_record_t *r, meter_record_t *out, int i
 int mtr_mbus_catalogue(const mtr_mbus_record_t *r, const meter_record_t *rec, int medium,
                        meter_quantity_t *q, double *value);
 /** mtr_mbus_catalogue() with the record's value already decoded (@p v, @p vrc as
- *  mtr_mbus_to_record_v() gave them): a frame's records are decoded once. */
+ *  mtr_mbus_to_record_v() gave them): a frame's records are decoded once. @p value
+ *  NULL: the quantity only (no unit conversion). */
 int mtr_mbus_catalogue_v(const mtr_mbus_record_t *r, const meter_record_t *rec,
                          const mtr_mbus_value_t *v, int vrc, int medium, meter_quantity_t *q,
                          double *value);

@@ -3,6 +3,7 @@
  * the VIF, value scaled, dates as the meter's local time, text in UTF-8, and
  * what the frame says about the value (flags, the unsigned integer as sent). */
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "protocols/mbus/mbus_internal.h"
@@ -95,15 +96,18 @@ static double value_double(const mtr_mbus_value_t *v)
     return v->exp10 < 0 ? x / p10[e] : x * p10[e];
 }
 
-/* Function names that fit meter_record_t.function (16 bytes). */
+/* Function words that fit meter_record_t.function, in zero-padded slots of its size. */
+static const char function_words[][16] = {
+    [MTR_MBUS_FN_INSTANTANEOUS] = "instantaneous", [MTR_MBUS_FN_MAXIMUM] = "maximum",
+    [MTR_MBUS_FN_MINIMUM] = "minimum",             [MTR_MBUS_FN_ERROR_STATE] = "error",
+    [MTR_MBUS_FN_MANUFACTURER] = "manufacturer",   [MTR_MBUS_FN_MORE_FOLLOWS] = "more_follows",
+    [MTR_MBUS_FN_READOUT] = "readout",
+};
+
 static const char *function_word(unsigned fn)
 {
-    switch (fn) {
-    case MTR_MBUS_FN_MANUFACTURER: return "manufacturer";
-    case MTR_MBUS_FN_MORE_FOLLOWS: return "more_follows";
-    case MTR_MBUS_FN_READOUT: return "readout";
-    default: return mtr_mbus_function_name(fn);
-    }
+    static const char unknown[16] = "unknown";
+    return fn < sizeof function_words / sizeof function_words[0] ? function_words[fn] : unknown;
 }
 
 static void hex_text(const uint8_t *p, size_t n, char *out, size_t cap)
@@ -158,71 +162,90 @@ void mtr_mbus_to_record(const mtr_mbus_record_t *r, meter_record_t *out, int ind
 void mtr_mbus_to_record_v(const mtr_mbus_record_t *r, meter_record_t *out, int index,
                           mtr_mbus_value_t *vp, int *vrc)
 {
-    memset(out, 0, sizeof *out);
-    out->index = index;
-    out->quantity = METER_Q_NONE;
+    /* Every byte of the record is written once below, padding included, in pieces
+     * the compiler stores with a few vector moves: a memset() or a blank copy of the
+     * whole record becomes `rep stos`, whose start-up costs more than the rest of
+     * the conversion. The assertion makes a new field a compile error here. */
+    _Static_assert(sizeof out->reserved_ == 24 &&
+                       offsetof(meter_record_t, reserved_) + sizeof out->reserved_ == sizeof *out,
+                   "meter_record_t changed: write its new fields below");
+    _Static_assert(sizeof out->function == 16, "function slot");
+    _Static_assert(sizeof out->name == MTR_MBUS_QUANTITY_SLOT, "quantity name slot");
+    _Static_assert(sizeof out->unit == MTR_MBUS_UNIT_SLOT, "unit slot");
+    static const char manufacturer_specific[MTR_MBUS_QUANTITY_SLOT] = "manufacturer_specific";
+    int special = !r->has_vif || r->data_field == MTR_MBUS_DF_SPECIAL;
+    /* whole zero-padded slots, not string copies: constant-size moves */
+    memcpy(out->name, special ? manufacturer_specific : mtr_mbus_quantity_name(r->vi.quantity),
+           sizeof out->name);
+    /* a plain-text unit is kept for numbers and text alike (UTF-8, cut between
+     * characters at 15 bytes); dates, raw bytes and BCD with A-F digits have none */
+    if (r->vi.table == MTR_MBUS_VT_PLAIN_TEXT && r->text) {
+        memset(out->unit, 0, sizeof out->unit);
+        mtr_mbus_text_utf8(r->text, r->text_len, out->unit, sizeof out->unit);
+    } else {
+        memcpy(out->unit, mtr_mbus_unit_name(special ? MTR_MBUS_U_COUNT_ : r->vi.unit),
+               sizeof out->unit);
+    }
+    memset(&out->kind, 0, offsetof(meter_record_t, text) - offsetof(meter_record_t, kind));
+    memset(out->text, 0, sizeof out->text);
+    memcpy(out->function, function_word(r->function), sizeof out->function);
     out->storage = clamp_int(r->storage);
     out->tariff = clamp_int(r->tariff);
     out->subunit = (int)r->subunit;
-    copy_text(out->function, sizeof out->function, function_word(r->function));
-    int special = !r->has_vif || r->data_field == MTR_MBUS_DF_SPECIAL;
-    copy_text(out->name, sizeof out->name,
-              special ? "manufacturer_specific" : mtr_mbus_quantity_name(r->vi.quantity));
-    /* a plain-text unit is kept for numbers and text alike (UTF-8, cut between
-     * characters at 15 bytes); dates, raw bytes and BCD with A-F digits have none */
-    if (r->vi.table == MTR_MBUS_VT_PLAIN_TEXT && r->text)
-        mtr_mbus_text_utf8(r->text, r->text_len, out->unit, sizeof out->unit);
-    else if (!special)
-        copy_text(out->unit, sizeof out->unit, mtr_mbus_unit_name(r->vi.unit));
-    mtr_mbus_value_t v;
-    int rc = mtr_mbus_value_decode(r, &v, NULL, 0);
-    *vp = v;
+    memset(out->address, 0, sizeof out->address);
+    out->index = index;
+    out->quantity = METER_Q_NONE;
+    out->flags = 0;
+    out->raw = 0;
+    memset(out->reserved_, 0, sizeof out->reserved_);
+    int rc = mtr_mbus_value_decode(r, vp, NULL, 0);
+    const mtr_mbus_value_t *v = vp;
     *vrc = rc;
     out->kind = METER_KIND_TEXT;
-    out->flags = record_flags(r, &v);
+    out->flags = record_flags(r, v);
     if (rc != METER_OK) { /* BCD with A-F digits: the raw bytes, most significant first */
         raw_hex(r, out->text, sizeof out->text);
         out->unit[0] = '\0';
         return;
     }
-    if (v.kind == MTR_MBUS_V_INT && (v.flags & MTR_MBUS_VAL_UNSIGNED)) {
-        out->raw = v.raw; /* bit fields, identifiers, counters: exact, never negative */
+    if (v->kind == MTR_MBUS_V_INT && (v->flags & MTR_MBUS_VAL_UNSIGNED)) {
+        out->raw = v->raw; /* bit fields, identifiers, counters: exact, never negative */
         out->flags |= METER_RECORD_F_RAW;
     }
-    switch (v.kind) {
+    switch (v->kind) {
     case MTR_MBUS_V_INT:
     case MTR_MBUS_V_REAL:
         out->kind = METER_KIND_NUMBER;
-        out->value = value_double(&v);
+        out->value = value_double(v);
         break;
     case MTR_MBUS_V_DATE:
-        date_text(&v.dt, 0, out->text, sizeof out->text);
+        date_text(&v->dt, 0, out->text, sizeof out->text);
         out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_DATETIME:
-        date_text(&v.dt, 1, out->text, sizeof out->text);
+        date_text(&v->dt, 1, out->text, sizeof out->text);
         out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_TIME:
         {
             char tmp[16], *p = tmp;
-            p = put_uint(p, v.dt.hour, 2);
+            p = put_uint(p, v->dt.hour, 2);
             *p++ = ':';
-            p = put_uint(p, v.dt.minute, 2);
+            p = put_uint(p, v->dt.minute, 2);
             *p++ = ':';
-            p = put_uint(p, v.dt.second, 2);
+            p = put_uint(p, v->dt.second, 2);
             *p = '\0';
             copy_text(out->text, sizeof out->text, tmp);
         }
         out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_TEXT: /* ISO 8859-1 on the wire, UTF-8 here; the plain-text unit stays */
-        mtr_mbus_text_utf8(v.bytes, v.len, out->text, sizeof out->text);
+        mtr_mbus_text_utf8(v->bytes, v->len, out->text, sizeof out->text);
         if (r->vi.table != MTR_MBUS_VT_PLAIN_TEXT)
             out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_BYTES:
-        hex_text(v.bytes, v.len, out->text, sizeof out->text);
+        hex_text(v->bytes, v->len, out->text, sizeof out->text);
         out->unit[0] = '\0';
         break;
     case MTR_MBUS_V_NONE:
