@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # libmeter.so exports meter_* symbols only (and none of the simulator's), in
-# its version node, with its soname; libmeter-sim.so exports meter_sim_* only.
+# its version node, with its soname, without libmodbus; libmeter-sim.so exports
+# meter_sim_* only.
 set -eu
 : "${METER_LIB:?}" "${METER_SIM_LIB:?}" "${METER_SOVERSION:?}"
 syms() { nm -D --defined-only "$1" | awk '{print $3}'; }
@@ -15,6 +16,9 @@ unversioned=$(syms "$METER_LIB" | grep '^meter_' | grep -v '@@LIBMETER_' || true
 [ -z "$unversioned" ] || { echo "FAIL: symbols outside a LIBMETER_ node:"; echo "$unversioned"; exit 1; }
 objdump -p "$METER_LIB" | grep -q "SONAME *libmeter.so.$METER_SOVERSION\$" ||
     { echo "FAIL: soname is not libmeter.so.$METER_SOVERSION"; exit 1; }
+# libmodbus serves the simulator only: the library frames Modbus itself
+! objdump -p "$METER_LIB" | grep -q 'NEEDED *libmodbus' ||
+    { echo "FAIL: libmeter.so needs libmodbus (only libmeter-sim may)"; exit 1; }
 badsim=$(syms "$METER_SIM_LIB" | sed 's/@.*//' | grep -v '^meter_sim_' | grep -v '^LIBMETER_SIM_' || true)
 [ -z "$badsim" ] || { echo "FAIL: libmeter-sim exports non-meter_sim_ symbols:"; echo "$badsim"; exit 1; }
 ns=$(nm -D --defined-only "$METER_SIM_LIB" | grep -c ' T meter_sim_')
