@@ -64,7 +64,7 @@ const struct help_entry help_entries[] = {
      "  --pace BAUD                each character at a real line's time (docs/timing.md): Modbus RTU\n"
      "                             at BAUD 8E1 with its silences; M-Bus at the slave's own speed;\n"
      "                             IEC 300 Bd sign-on, then the meter's speed (any BAUD turns it on)\n"
-     "  --faults drop,corrupt,truncate,delay,wrong-id,garbage,echo,exception,glued,drip|all  --fault-rate PER_1000  --seed N\n"
+     "  --faults drop,corrupt,truncate,delay,wrong-id,garbage,echo,exception,glued,drip,endless|all  --fault-rate PER_1000  --seed N\n"
      "  IEC: --ident, --device, --password, --p0, --data, --readout FILE, --registers, --error-text,\n"
      "       --echo, --no-switch, --sum7, --answer-crlf, --reaction-ms, --ack-wait-ms, --nak-first, --corrupt-first\n"
      "It stops on SIGINT/SIGTERM or after --exit-after."},

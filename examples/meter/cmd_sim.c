@@ -38,6 +38,7 @@ static int parse_faults(const char *list, long *out)
                  {"wrong-id", METER_SIM_F_WRONG_ID}, {"garbage", METER_SIM_F_GARBAGE},
                  {"echo", METER_SIM_F_ECHO},         {"exception", METER_SIM_F_EXCEPTION},
                  {"glued", METER_SIM_F_GLUED},       {"drip", METER_SIM_F_DRIP},
+                 {"endless", METER_SIM_F_ENDLESS},
                  {"all", METER_SIM_F_ALL_}};
     char *buf = strdup(list);
     if (!buf) {
@@ -52,7 +53,7 @@ static int parse_faults(const char *list, long *out)
             i++;
         if (i == sizeof names / sizeof names[0]) {
             fprintf(stderr, "meter sim: unknown fault '%s' (drop, corrupt, truncate, delay, wrong-id, "
-                            "garbage, echo, exception, all)\n", tok);
+                            "garbage, echo, exception, glued, drip, endless, all)\n", tok);
             free(buf);
             return -1;
         }
@@ -240,8 +241,9 @@ int cmd_sim(int argc, char **argv)
     fprintf(stderr, "meter sim: stopped after %lu requests\n", meter_sim_requests(sim));
     if (faults) {
         static const char *fn[] = {"drop",    "corrupt",   "truncate", "delay", "wrong-id",
-                                   "garbage", "echo",      "exception", "glued", "drip"};
-        for (int b = 0; b < 10; b++)
+                                   "garbage", "echo",      "exception", "glued", "drip",
+                                   "endless"};
+        for (int b = 0; b < (int)(sizeof fn / sizeof fn[0]); b++)
             fprintf(stderr, "meter sim: %-9s faults injected: %lu\n", fn[b],
                     meter_sim_fault_count(sim, (meter_sim_fault_t)(1 << b)));
     }

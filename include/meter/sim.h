@@ -88,7 +88,12 @@ typedef enum meter_sim_fault {
                                          reply. @since 0.2 */
     METER_SIM_F_DRIP = 1 << 9,      /**< the reply one byte every METER_SIM_DELAY_MS / 8: a slow
                                          drip no per-byte timeout ends. @since 0.2 */
-    METER_SIM_F_EVERY_ = (1 << 10) - 1 /**< every fault of this version. @since 0.2 */
+    METER_SIM_F_ENDLESS = 1 << 10,  /**< bytes without end instead of the reply (its first
+                                         byte, then noise) until the client sends again or
+                                         goes away: only a bound on the whole call ends a
+                                         read (include/meter/device.h). @since 0.3 */
+    METER_SIM_F_EVERY_ = (1 << 11) - 1 /**< every fault of this version (grows with new
+                                            faults; an older value stays valid). @since 0.2 */
 } meter_sim_fault_t;
 
 /** @brief How many faults of one kind were injected so far. @since 0.1 */

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Fault injection for the simulator's replies (paced through sim_pace.c): drop, flip a
  * bit, truncate, delay, answer as another slave, prepend noise, echo the
- * request, or answer with an exception — at a seeded, repeatable rate. */
+ * request, answer with an exception, glue another frame, drip, or never stop
+ * sending — at a seeded, repeatable rate. */
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -63,13 +66,57 @@ static unsigned pick(struct meter_sim *s)
 {
     if (!s->faults || mtr_sim_random(s, 1000) >= s->fault_rate)
         return 0;
-    unsigned kinds[10], n = 0;
-    for (unsigned b = 0; b < 10; b++)
+    unsigned kinds[MTR_SIM_FAULT_KINDS], n = 0;
+    for (unsigned b = 0; b < MTR_SIM_FAULT_KINDS; b++)
         if (s->faults & (1u << b))
             kinds[n++] = b;
     unsigned b = kinds[mtr_sim_random(s, n)];
     s->fault_counts[b]++;
     return 1u << b;
+}
+
+/* Bytes without end in place of the reply: its first byte, then noise — or, where the
+ * protocol says which part repeats (an IEC readout's data lines), its head and then
+ * that part again and again — chunk after chunk (paced like the line when the
+ * simulator is paced), until the simulator stops, the client goes away or sends
+ * again (its next request ends the stream). It waits for room on the line with
+ * poll(), so a client that stops reading never blocks a stop. */
+static void endless(struct sink *k, const uint8_t *rsp, size_t rsp_len)
+{
+    struct meter_sim *s = k->s;
+    uint8_t chunk[64];
+    int first = 1;
+    size_t from = 0, rep = k->fr->endless ? k->fr->endless(rsp, rsp_len, &from) : 0, at = 0;
+    if (rep && from + rep > rsp_len)
+        rep = 0;
+    while (!s->stopping) {
+        struct pollfd p[2] = {{k->fd, POLLIN | POLLOUT, 0}, {s->stop_pipe[0], POLLIN, 0}};
+        if (poll(p, 2, 1000) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (p[1].revents || (p[0].revents & (POLLIN | POLLERR | POLLHUP | POLLNVAL)))
+            break;
+        if (!(p[0].revents & POLLOUT))
+            continue;
+        if (rep && first && from) {
+            put(k, rsp, from);
+        } else if (rep) {
+            size_t n = rep - at < sizeof chunk ? rep - at : sizeof chunk;
+            put(k, rsp + from + at, n);
+            at = (at + n) % rep;
+        } else {
+            for (size_t i = 0; i < sizeof chunk; i++)
+                chunk[i] = (uint8_t)mtr_sim_random(s, 256);
+            if (first && rsp_len)
+                chunk[0] = rsp[0];
+            put(k, chunk, sizeof chunk);
+        }
+        first = 0;
+    }
+    if (k->paced)
+        mtr_sim_line_done(s, &k->line, k->t);
 }
 
 void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len, uint8_t *rsp,
@@ -138,6 +185,10 @@ void mtr_sim_send_line(struct meter_sim *s, int fd, const uint8_t *req, size_t r
     default:
         break;
     }
+    if (f == METER_SIM_F_ENDLESS) {
+        endless(&k, rsp, rsp_len);
+        return;
+    }
     if (f == METER_SIM_F_DRIP && rsp_len) {
         /* byte by byte, each one long after the last: only a bound on the whole call ends it */
         int64_t t = k.paced ? k.t : mtr_sim_now_ns();
@@ -173,7 +224,7 @@ unsigned long meter_sim_fault_count(const meter_sim_t *s, meter_sim_fault_t faul
 {
     if (!s)
         return 0;
-    for (unsigned b = 0; b < 10; b++)
+    for (unsigned b = 0; b < MTR_SIM_FAULT_KINDS; b++)
         if ((unsigned)fault == 1u << b)
             return s->fault_counts[b];
     return 0;

@@ -46,6 +46,9 @@ extern const struct mtr_sim_proto_ops *const mtr_sim_protocols[];
 /** A model by name: the simulator's own models first (sim_models), then libmeter's. */
 const struct mtr_model *mtr_sim_model_find(const char *name);
 
+/** How many METER_SIM_F_* bits there are (METER_SIM_F_EVERY_ has them all). */
+#define MTR_SIM_FAULT_KINDS 11
+
 struct meter_sim {
     const struct mtr_proto_ops *proto;
     const struct mtr_sim_proto_ops *ops;
@@ -74,7 +77,7 @@ struct meter_sim {
     unsigned turnaround_us;
     int64_t heard_ns;         /* when the bytes being served were first seen */
     int64_t free_ns;          /* the line carries nothing before this (monotonic ns) */
-    unsigned long fault_counts[10]; /* per METER_SIM_F_* bit */
+    unsigned long fault_counts[MTR_SIM_FAULT_KINDS]; /* per METER_SIM_F_* bit */
     int cap[2];               /* socketpair: a reply is built into cap[0], read from cap[1] */
     void *proto_ctx;      /* modbus_t * for Modbus */
     void *proto_map;      /* modbus_mapping_t * for Modbus */
@@ -136,6 +139,9 @@ struct mtr_sim_framing {
     size_t (*refusal)(const uint8_t *rsp, size_t n, uint8_t *out, size_t cap);
     /* how bytes go out (NULL: written as they are) */
     void (*write)(struct meter_sim *s, int fd, const uint8_t *p, size_t n);
+    /* METER_SIM_F_ENDLESS: the part of the reply that repeats without end (rsp[*from ..
+     * *from + return)), after rsp[0 .. *from); 0 (or NULL): its first byte, then noise */
+    size_t (*endless)(const uint8_t *rsp, size_t n, size_t *from);
 };
 /** Send a reply (req: the request as received) with faults applied, at once. */
 void mtr_sim_send(struct meter_sim *s, int fd, const uint8_t *req, size_t req_len, uint8_t *rsp,

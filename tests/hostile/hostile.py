@@ -52,6 +52,9 @@ class Server:
         ap.add_argument("--linger", type=float, default=2.0,
                         help="seconds to wait for a reconnect after the client left")
         ap.add_argument("--seed", type=int, default=10, help="seed of the noise")
+        ap.add_argument("--bad", type=int, default=None, metavar="N",
+                        help="misbehave for the first N answers only, then answer as 'normal' "
+                             "(an answer: a Modbus request, an M-Bus REQ_UD2, an IEC session)")
         self.args = ap.parse_args()
         if self.args.case not in self.cases:
             ap.error("unknown case '%s' (known: %s)" % (self.args.case, ", ".join(sorted(self.cases))))
@@ -61,7 +64,16 @@ class Server:
 
     # --- the answer to one request: an iterable of (delay, bytes), or None for silence
     def answer(self, req):
-        return self.cases[self.args.case](self, req)
+        return self.case(True)(self, req)
+
+    def case(self, new):
+        """The case's method for this answer; `new` counts it as one more answer (an IEC
+        session's later steps are not new). With --bad N, 'normal' after N answers."""
+        if new:
+            self.answers = getattr(self, "answers", 0) + 1
+        if self.args.bad is not None and getattr(self, "answers", 0) > self.args.bad:
+            return self.cases["normal"]
+        return self.cases[self.args.case]
 
     def decode_in(self, data):
         return data

@@ -71,7 +71,7 @@ class Iec(Server):
     def answer(self, req):
         if req.kind == "cmd":
             return None  # a break: nothing to say
-        return self.cases[self.args.case](self, req)
+        return self.case(req.kind == "signon")(self, req)
 
     # --- the cases
     def c_normal(self, req):

@@ -63,7 +63,7 @@ class MBus(Server):
                 self.state["selected"] = req.data[:4]
             return once(b"\xE5")
         if req.kind == "short" and req.c & 0x4F == 0x4B:  # REQ_UD2
-            return self.cases[self.args.case](self, req)
+            return self.case(True)(self, req)
         return None
 
     def telegram(self, req, wrong=False, a=None, ident=None):

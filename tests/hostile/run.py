@@ -5,8 +5,12 @@
 # wrong value appears), the deadline computed from the connection's settings, and for
 # the endless and huge cases the peak memory. Cases in known-failing.txt are expected
 # failures: reported, not fatal; one of them that passes is fatal until removed there.
+# Then `meter monitor --count N` against the cases of monitor.tsv (named monitor:P/C):
+# every poll's line within its bound, the named error or the right value on each, the
+# order of failing and good polls (recovery when the server behaves again), never a
+# wrong value.
 #
-#   run.py METER_BIN [--only PROTOCOL/CASE ...] [--jobs N] [--verbose]
+#   run.py METER_BIN [--only PROTOCOL/CASE|monitor:PROTOCOL/CASE ...] [--jobs N] [--verbose]
 #
 # Deadlines: the formula column is a Python expression in milliseconds over
 #   timeout, retries, telegrams, baud, delay, max_readout   the connection's options (or
@@ -111,6 +115,29 @@ def deadline_ms(c):
     return float(eval(c["formula"], {"__builtins__": {}}, env))
 
 
+def load_monitor(path, cases):
+    """monitor.tsv rows, each joined with its cases.tsv row (options, formula, errors) and
+    the protocol's 'normal' value."""
+    by = {(c["proto"], c["case"]): c for c in cases}
+    rows = []
+    for lineno, line in enumerate(open(path), 1):
+        line = line.rstrip("\n")
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        if len(f) != 6:
+            sys.exit("%s:%d: %d fields, want 6" % (path, lineno, len(f)))
+        proto, case, bad, count, interval, expect = f
+        c = by.get((proto, case))
+        if c is None:
+            sys.exit("%s:%d: %s/%s is not in cases.tsv" % (path, lineno, proto, case))
+        normal = by.get((proto, "normal"))
+        value = c["value"] if c["value"] != "-" else (normal["value"] if normal else "-")
+        rows.append(dict(c, bad=None if bad == "-" else int(bad), count=int(count),
+                         interval=int(interval), expect=expect, good=value, line=lineno))
+    return rows
+
+
 def vm_rss_mb(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -126,12 +153,7 @@ def run_case(meter, c):
     """Returns (ok, message, elapsed_ms, deadline_ms, peak_rss_mb)."""
     script, is_pty, tmpl, model, qs, wrong = PROTOCOLS[c["proto"]]
     limit = deadline_ms(c)
-    argv = [sys.executable, os.path.join(HERE, script), "--case", c["case"],
-            "--lifetime", str(int(limit / 1000) + 30)]
-    if is_pty:
-        argv.append("--pty")
-    srv = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, start_new_session=True)
+    srv = start_server(c, limit / 1000.0)
     try:
         ep = srv.stdout.readline().decode().strip()  # the readiness handshake
         if not ep:
@@ -200,18 +222,131 @@ def run_case(meter, c):
             msg += " [rc %s, %.0f ms, %.0f MB; stderr: %s]" % (p.returncode, elapsed, peak, tail)
         return not problems, msg, elapsed, limit, peak
     finally:
-        try:
-            srv.stdin.close()  # the server's cue to stop
-        except OSError:
-            pass
-        try:
-            srv.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            os.killpg(srv.pid, signal.SIGKILL)
-            srv.wait()
-            stuck.append("%s/%s" % (c["proto"], c["case"]))
-        srv.stdout.close()
-        srv.stderr.close()
+        stop_server(srv, "%s/%s" % (c["proto"], c["case"]))
+
+
+def start_server(c, lifetime_s, bad=None):
+    script, is_pty, tmpl, model, qs, wrong = PROTOCOLS[c["proto"]]
+    argv = [sys.executable, os.path.join(HERE, script), "--case", c["case"],
+            "--lifetime", str(int(lifetime_s) + 30)]
+    if is_pty:
+        argv.append("--pty")
+    if bad is not None:
+        argv += ["--bad", str(bad)]
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+
+
+def stop_server(srv, name):
+    try:
+        srv.stdin.close()  # the server's cue to stop
+    except OSError:
+        pass
+    try:
+        srv.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(srv.pid, signal.SIGKILL)
+        srv.wait()
+        stuck.append(name)
+    srv.stdout.close()
+    srv.stderr.close()
+
+
+def run_monitor(meter, c):
+    """`meter monitor --count N --csv` against a case. Each poll's line must come within
+    interval + the poll's bound (the case's formula without T0) of the last one (the first:
+    T0 + the bound), carry a named error of the case's list or the right value, and the
+    kinds of lines (E: error, V: the value) must match the row's pattern. Returns (ok,
+    message, elapsed_ms, deadline_ms, peak_rss_mb)."""
+    script, is_pty, tmpl, model, qs, wrong = PROTOCOLS[c["proto"]]
+    poll = deadline_ms(c) - T0
+    limit = T0 + c["count"] * (poll + c["interval"])
+    srv = start_server(c, limit / 1000.0, c["bad"])
+    name = "monitor:%s/%s" % (c["proto"], c["case"])
+    try:
+        ep = srv.stdout.readline().decode().strip()
+        if not ep:
+            return False, "server printed no endpoint", 0, limit, 0
+        conn = tmpl.format(ep=ep, opts=c["opts"])
+        cmd = [meter, "monitor", "-m", model, "-c", conn, "-q", qs, "--csv",
+               "--count", str(c["count"]), "--interval", "%dms" % c["interval"]]
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        lines, err_buf = [], []  # (arrival in ms since start, text)
+
+        def read_lines():
+            for raw in p.stdout:
+                lines.append(((time.monotonic() - t0) * 1000.0, raw.decode(errors="replace").rstrip("\n")))
+
+        readers = [threading.Thread(target=read_lines, daemon=True),
+                   threading.Thread(target=lambda: err_buf.append(p.stderr.read()), daemon=True)]
+        for t in readers:
+            t.start()
+        pidfd = os.pidfd_open(p.pid)
+        killed, status, usage, peak = None, None, None, 0.0
+        while status is None:
+            left = limit / 1000.0 - (time.monotonic() - t0)
+            if left <= 0:
+                killed = "still running at its deadline"
+            rss = vm_rss_mb(p.pid)
+            peak = max(peak, rss)
+            if rss > RSS_HARD_MB:
+                killed = "using %.0f MB" % rss
+            if killed:
+                os.killpg(p.pid, signal.SIGKILL)
+                _, status, usage = os.wait4(p.pid, 0)
+                break
+            r, _, _ = select.select([pidfd], [], [], min(max(left, 0), 0.05))
+            if r:
+                _, status, usage = os.wait4(p.pid, 0)
+        os.close(pidfd)
+        elapsed = (time.monotonic() - t0) * 1000.0
+        rc = os.waitstatus_to_exitcode(status)
+        for t in readers:
+            t.join()
+        peak = max(peak, usage.ru_maxrss / 1024.0)
+        problems = []
+        if killed:
+            problems.append("killed: %s (%.0f ms)" % (killed, limit))
+        header = lines[0][1].split(",") if lines else []
+        polls = lines[1:]
+        if header[:1] != ["time"] or header[-1:] != ["status"]:
+            problems.append("no CSV header: %r" % (lines[:1],))
+        q, _, v = c["good"].partition("=")
+        col = header.index(q) if q in header else None
+        kinds, last = "", 0.0
+        for k, (at, text) in enumerate(polls):
+            f = text.split(",")
+            bound = (T0 if k == 0 else c["interval"]) + poll
+            if at - last > bound:
+                problems.append("poll %d took %.0f ms, bound %.0f ms" % (k + 1, at - last, bound))
+            last = at
+            if any(x == wrong for x in f[1:]):
+                problems.append("WRONG VALUE in poll %d: %s" % (k + 1, text))
+            st = f[-1] if f else ""
+            if st == "ok" and col is not None and col < len(f) and f[col] == v:
+                kinds += "V"
+            elif st != "ok" and c["err"] != "-" and st in c["err"].split("|"):
+                kinds += "E"
+            else:
+                kinds += "?"
+                problems.append("poll %d: %s (want %s or %s)" % (k + 1, text, c["err"], c["good"]))
+        if not killed:
+            if len(polls) != c["count"]:
+                problems.append("%d polls, want %d" % (len(polls), c["count"]))
+            if not re.fullmatch(c["expect"], kinds):
+                problems.append("polls %s, want %s" % (kinds or "none", c["expect"]))
+            want_rc = 0 if "V" in kinds else 1
+            if rc != want_rc:
+                problems.append("exit %d, want %d" % (rc, want_rc))
+        msg = "; ".join(problems) if problems else "ok: polls %s, exit %d" % (kinds, rc)
+        if problems:
+            tail = ((err_buf[0] if err_buf else b"").decode(errors="replace").strip().splitlines() or [""])[-1][:160]
+            msg += " [rc %s, %.0f ms; stderr: %s]" % (rc, elapsed, tail)
+        return not problems, msg, elapsed, limit, peak
+    finally:
+        stop_server(srv, name)
 
 
 stuck = []  # servers that did not stop by themselves (a bug of the server)
@@ -224,6 +359,7 @@ def main():
     ap.add_argument("--jobs", type=int, default=int(os.environ.get("HOSTILE_JOBS", "6")))
     ap.add_argument("--cases", default=os.path.join(HERE, "cases.tsv"))
     ap.add_argument("--known", default=os.path.join(HERE, "known-failing.txt"))
+    ap.add_argument("--monitor", default=os.path.join(HERE, "monitor.tsv"))
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
     cases = load_cases(a.cases)
@@ -232,16 +368,24 @@ def main():
         line = line.split("#", 1)[0].strip()
         if line:
             known.add(line)
-    names = {"%s/%s" % (c["proto"], c["case"]) for c in cases}
+    monitors = load_monitor(a.monitor, cases)
+    for c in cases:
+        c["name"] = "%s/%s" % (c["proto"], c["case"])
+    for c in monitors:
+        c["name"] = "monitor:%s/%s" % (c["proto"], c["case"])
+    names = {c["name"] for c in cases + monitors}
     for k in sorted(known - names):
-        print("hostile: known-failing.txt names %s, which cases.tsv lacks" % k)
+        print("hostile: known-failing.txt names %s, which cases.tsv and monitor.tsv lack" % k)
     if a.only:
-        cases = [c for c in cases if "%s/%s" % (c["proto"], c["case"]) in a.only]
+        cases = [c for c in cases if c["name"] in a.only]
+        monitors = [c for c in monitors if c["name"] in a.only]
     passed = failed = xfail = xpass = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as ex:
-        futs = [(c, ex.submit(run_case, a.meter, c)) for c in cases]
+        # the monitor runs first: they are the longest, and the short reads fill in behind
+        futs = [(c, ex.submit(run_monitor, a.meter, c)) for c in monitors]
+        futs += [(c, ex.submit(run_case, a.meter, c)) for c in cases]
         for c, fut in futs:
-            name = "%s/%s" % (c["proto"], c["case"])
+            name = c["name"]
             ok, msg, elapsed, limit, peak = fut.result()
             if ok and name in known:
                 xpass += 1
@@ -256,7 +400,7 @@ def main():
             else:
                 failed += 1
                 tag = "FAIL"
-            print("%-5s %-28s %6.0f/%-6.0f ms %4.0f MB  %s" % (tag, name, elapsed, limit, peak, msg),
+            print("%-5s %-36s %6.0f/%-6.0f ms %4.0f MB  %s" % (tag, name, elapsed, limit, peak, msg),
                   flush=True)
     for name in stuck:
         print("FAIL  %s: its server did not stop within 5 s of its stdin closing" % name)

@@ -32,6 +32,7 @@ struct peer {
     pthread_t tid;
     peer_fn fn;
     size_t sent; /* bytes the peer got onto the socket */
+    int asked;   /* REQ_UD2s answered so far */
 };
 
 /* Send all of buf; 0 once the client has gone. */
@@ -218,6 +219,77 @@ static int ans_repeat(struct peer *p, int c)
 }
 static void peer_repeat(struct peer *p, int c) { mbus_serve(p, c, ans_repeat); }
 
+/* ---- collisions in a read (docs/mbus.md, "Collisions in a read") ---- */
+
+/* Another meter at the same address: id 44332211 and 9999.99 kWh, the same length. */
+static void other_meter(uint8_t *f)
+{
+    klefr_with(f, 21, 0x99);
+    f[22] = f[23] = 0x99;
+    f[24] = 0x00;
+    memcpy(f + 7, "\x11\x22\x33\x44", 4);
+    uint8_t cs = 0;
+    for (size_t k = 4; k < sizeof klefr - 2; k++)
+        cs = (uint8_t)(cs + f[k]);
+    f[sizeof klefr - 2] = cs;
+}
+
+/* both answer at once: the master hears the wired-AND (a 0 bit wins) */
+static void both(uint8_t *out)
+{
+    uint8_t b[sizeof klefr];
+    other_meter(b);
+    for (size_t i = 0; i < sizeof klefr; i++)
+        out[i] = klefr[i] & b[i];
+}
+
+static int ans_collision(struct peer *p, int c)
+{
+    uint8_t f[sizeof klefr];
+    both(f);
+    p->asked++;
+    return put(p, c, f, sizeof f);
+}
+static void peer_collision(struct peer *p, int c) { mbus_serve(p, c, ans_collision); }
+
+static int ans_corrupt_once(struct peer *p, int c)
+{
+    uint8_t f[sizeof klefr];
+    memcpy(f, klefr, sizeof f);
+    if (p->asked++ == 0)
+        f[30] ^= 0x04; /* one bit, once, on a clean line */
+    return put(p, c, f, sizeof f);
+}
+static void peer_corrupt_once(struct peer *p, int c) { mbus_serve(p, c, ans_corrupt_once); }
+
+static int ans_corrupt_always(struct peer *p, int c)
+{
+    uint8_t f[sizeof klefr];
+    memcpy(f, klefr, sizeof f);
+    f[20 + 7 * (p->asked++ % 8)] ^= 0x04; /* noise: another bit each time */
+    return put(p, c, f, sizeof f);
+}
+static void peer_corrupt_always(struct peer *p, int c) { mbus_serve(p, c, ans_corrupt_always); }
+
+static int ans_overlap(struct peer *p, int c)
+{
+    /* the other meter's answer is 6 bytes longer: its tail comes after the overlap's end */
+    uint8_t lng[sizeof klefr + 6], f[sizeof klefr + 6];
+    other_meter(lng);
+    memmove(lng + sizeof klefr - 2 + 6, lng + sizeof klefr - 2, 2);
+    memcpy(lng + sizeof klefr - 2, "\x0C\x04\x11\x22\x33\x44", 6);
+    lng[1] = lng[2] = (uint8_t)(lng[1] + 6);
+    uint8_t cs = 0;
+    for (size_t k = 4; k < sizeof lng - 2; k++)
+        cs = (uint8_t)(cs + lng[k]);
+    lng[sizeof lng - 2] = cs;
+    for (size_t i = 0; i < sizeof f; i++)
+        f[i] = i < sizeof klefr ? (uint8_t)(klefr[i] & lng[i]) : lng[i];
+    p->asked++;
+    return put(p, c, f, sizeof f);
+}
+static void peer_overlap(struct peer *p, int c) { mbus_serve(p, c, ans_overlap); }
+
 /* One read against a hostile M-Bus peer: its status, and whether it ended within
  * the bound of the exchanges it may take (SND_NKE and REQ_UD2, each 1 + retries). */
 static int mbus_case(peer_fn fn, unsigned timeout, unsigned retries, meter_reading_t *r,
@@ -244,6 +316,55 @@ static int mbus_case(peer_fn fn, unsigned timeout, unsigned retries, meter_readi
     /* a read takes at most what its exchanges accept: the echo, a frame, the noise allowance */
     assert_true(st.bytes_received <= 2 * (1 + retries) * (5 + 261 + 64) + 2 * 300);
     return rc;
+}
+
+static void test_mbus_collision_seen_on_the_retry(void **state)
+{
+    (void)state;
+    meter_reading_t r;
+    char msg[256];
+    /* the same garbled frame on the repeated request: two meters answer at address 0 */
+    assert_int_equal(mbus_case(peer_collision, 300, 1, &r, msg, sizeof msg), METER_ECOLLISION);
+    assert_non_null(strstr(msg, "the same garbled frame"));
+    assert_int_equal(r.status, METER_ECOLLISION);
+}
+
+static void test_mbus_collision_unseen_without_retry(void **state)
+{
+    (void)state;
+    meter_reading_t r;
+    char msg[256];
+    /* one garbled frame and no second look: a corrupt answer, as on a clean line */
+    assert_int_equal(mbus_case(peer_collision, 300, 0, &r, msg, sizeof msg), METER_ECHECKSUM);
+}
+
+static void test_mbus_one_bad_checksum_is_retried(void **state)
+{
+    (void)state;
+    meter_reading_t r;
+    char msg[256];
+    assert_int_equal(mbus_case(peer_corrupt_once, 300, 1, &r, msg, sizeof msg), METER_OK);
+    assert_true(r.value == 16048.14);
+    assert_int_equal(mbus_case(peer_corrupt_once, 300, 0, &r, msg, sizeof msg), METER_ECHECKSUM);
+    assert_non_null(strstr(msg, "garbled answer: no valid frame"));
+}
+
+static void test_mbus_changing_corruption_is_a_checksum_error(void **state)
+{
+    (void)state;
+    meter_reading_t r;
+    char msg[256];
+    assert_int_equal(mbus_case(peer_corrupt_always, 300, 2, &r, msg, sizeof msg),
+                     METER_ECHECKSUM);
+}
+
+static void test_mbus_overlapping_answers_collide_at_once(void **state)
+{
+    (void)state;
+    meter_reading_t r;
+    char msg[256];
+    assert_int_equal(mbus_case(peer_overlap, 300, 0, &r, msg, sizeof msg), METER_ECOLLISION);
+    assert_non_null(strstr(msg, "different lengths overlapped"));
 }
 
 static void test_mbus_endless_68(void **state)
@@ -496,6 +617,11 @@ static void test_scan_lists_each_meter_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mbus_collision_seen_on_the_retry),
+        cmocka_unit_test(test_mbus_collision_unseen_without_retry),
+        cmocka_unit_test(test_mbus_one_bad_checksum_is_retried),
+        cmocka_unit_test(test_mbus_changing_corruption_is_a_checksum_error),
+        cmocka_unit_test(test_mbus_overlapping_answers_collide_at_once),
         cmocka_unit_test(test_mbus_endless_68),
         cmocka_unit_test(test_mbus_noise_every_200ms),
         cmocka_unit_test(test_mbus_trickle),

@@ -394,7 +394,17 @@ static void write_at_speed(struct meter_sim *s, int fd, const uint8_t *p, size_t
     send_at(s, fd, ctx(s)->fault_baud, p, n);
 }
 
-static const struct mtr_sim_framing iec_framing = {NULL, NULL, NULL, write_at_speed};
+/* An endless readout: STX, then its data lines again and again, never the "!" line,
+ * ETX or the check character. */
+static size_t readout_lines(const uint8_t *rsp, size_t n, size_t *from)
+{
+    (void)rsp;
+    *from = 1;
+    return n > 7 ? n - 7 : 0; /* STX … "!" CR LF ETX BCC */
+}
+
+static const struct mtr_sim_framing iec_framing = {NULL, NULL, NULL, write_at_speed,
+                                                   readout_lines};
 
 static int send_readout(struct meter_sim *s, int fd, unsigned baud)
 {
@@ -721,7 +731,7 @@ static void write_nb(struct meter_sim *s, int fd, const uint8_t *p, size_t n)
     }
 }
 
-static const struct mtr_sim_framing push_framing = {NULL, NULL, NULL, write_nb};
+static const struct mtr_sim_framing push_framing = {NULL, NULL, NULL, write_nb, NULL};
 
 /* Every second: "/ident CR LF CR LF data !" and, for DSMR, the CRC-16/ARC and CR LF. */
 static long sim_iec_push(struct meter_sim *s, const int *fds, int nfds)

@@ -88,7 +88,9 @@ unsigned mtr_mbus_default_timeout(unsigned baud, int tcp);
  * RSP_UD (C 08, ACD/DFC any) from the primary address asked (0xFE and 0xFF: any), or
  * after a selection (0xFD) one whose header matches the selection. A frame that does
  * not belong is dropped and the wait goes on; when no answer belonged: METER_EFRAME.
- * A second, different frame with the answer: METER_EFRAME. @p strict (scans,
+ * A second, different frame with the answer: METER_EFRAME. In a read, a garbled
+ * answer is METER_ECHECKSUM (METER_ETRUNCATED when cut short) unless
+ * mtr_mbus_collided() sees two senders: METER_ECOLLISION; both retried. @p strict (scans,
  * selections): garbled bytes, noise or a second frame mean several slaves answered
  * → METER_ECOLLISION, never retried. A line that is still sending at the exchange's
  * bound (mtr_mbus_exchange_bound_ms()): METER_ELIMIT, never retried.
@@ -98,6 +100,30 @@ unsigned mtr_mbus_default_timeout(unsigned baud, int tcp);
  */
 int mtr_mbus_request(meter_t *m, const uint8_t *req, size_t n, int expect, int strict,
                      struct mtr_mbus_reply *r);
+/* ---- collisions in a read (mbus_collide.c; docs/mbus.md, "Collisions in a read") ---- */
+
+/** The most bytes one exchange keeps of an answer (the bound's n + 261 + 64, with n at
+ *  most a frame, and the last read's overshoot). */
+#define MTR_MBUS_RAW_MAX (2 * MTR_MBUS_FRAME_MAX + MTR_MBUS_NOISE_MAX + 300)
+/** What told a collision apart from a corrupt answer. */
+enum { MTR_MBUS_COLLIDE_OVERRUN = 1, MTR_MBUS_COLLIDE_REPEAT = 2 };
+/**
+ * A spoiled frame in @p b: a long-frame header 68 L L 68 (L ≥ 3) that is intact, all
+ * L + 6 bytes there, and a stop byte or checksum that fails. *at: its offset; *after:
+ * the bytes that came after its announced end. @return 1 when there is one.
+ */
+int mtr_mbus_spoiled_frame(const uint8_t *b, size_t n, size_t *at, size_t *after);
+/**
+ * Did several slaves answer at once? Only for an answer in which no frame answered the
+ * request: yes when it holds a spoiled frame and either bytes kept coming past its
+ * announced end (*why = MTR_MBUS_COLLIDE_OVERRUN: the longer of two overlapping answers)
+ * or @p prev, the garbled answer of the previous attempt of the same request, is the
+ * same bytes (*why = MTR_MBUS_COLLIDE_REPEAT: both slaves repeat their answer to a frame
+ * with the same FCB; noise does not repeat itself). A spoiled frame alone, once, is a
+ * corrupt answer (METER_ECHECKSUM). @return 1 for a collision.
+ */
+int mtr_mbus_collided(const uint8_t *b, size_t n, const uint8_t *prev, size_t prev_n, int *why);
+
 /** Select the handle's secondary address (strict). Caller holds the lock. */
 int mtr_mbus_select(meter_t *m, const mtr_mbus_secondary_t *sel, uint8_t c);
 /** The address the handle talks to: its primary address, or 0xFD after a selection. */

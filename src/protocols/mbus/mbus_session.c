@@ -161,9 +161,20 @@ static void want_of(const struct mtr_mbus_bus *mb, const uint8_t *req, size_t n,
     w->sel = mb->have_selected ? &mb->selected : NULL;
 }
 
+/* The garbled answer of the previous attempt of the same request (a read's collision
+ * evidence: mtr_mbus_collided()); len 0: none. */
+struct prev_answer {
+    uint8_t b[MTR_MBUS_RAW_MAX];
+    size_t len;
+};
+
 static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int strict,
-                    struct mtr_mbus_reply *r)
+                    struct mtr_mbus_reply *r, struct prev_answer *prev)
 {
+    uint8_t raw[MTR_MBUS_RAW_MAX]; /* the answer's bytes as they came (bounded: cap below) */
+    size_t nraw = 0;
+    size_t prev_len = prev->len; /* only the attempt just before counts */
+    prev->len = 0;
     struct mtr_mbus_bus *mb = m->bus->priv;
     struct mtr_link *l = &mb->link;
     char eb[160];
@@ -220,6 +231,9 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
             break;
         total += got;
         mtr_log_hex(m, "mbus recv", in, got);
+        size_t keep = got < sizeof raw - nraw ? got : sizeof raw - nraw;
+        memcpy(raw + nraw, in, keep);
+        nraw += keep;
         take(mb, &w, in, got, r, &have);
         if (have && !strict && mtr_mbus_parser_pending(&mb->parser) == 0)
             break; /* a read: the answer is complete */
@@ -247,6 +261,22 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
         if (strict)
             return mtr_set_err(m, METER_ECOLLISION, "garbled answer (%zu stray bytes): several "
                                "slaves answered at once", mb->parser.noise + pending);
+        /* a read: a corrupt answer, unless the bytes show two senders */
+        int why = 0, col = mtr_mbus_collided(raw, nraw, prev->b, prev_len, &why);
+        size_t at = 0, after = 0;
+        int spoiled = mtr_mbus_spoiled_frame(raw, nraw, &at, &after);
+        prev->len = spoiled ? nraw : 0;
+        if (spoiled)
+            memcpy(prev->b, raw, nraw);
+        if (col && why == MTR_MBUS_COLLIDE_OVERRUN)
+            return mtr_set_err(m, METER_ECOLLISION, "garbled answer: a frame announcing %u bytes "
+                               "failed its check and %zu more bytes came after its end: two "
+                               "answers of different lengths overlapped (several slaves at "
+                               "address %d?)", raw[at + 1] + 6u, after, w.addr);
+        if (col)
+            return mtr_set_err(m, METER_ECOLLISION, "the same garbled frame (%zu bytes, check "
+                               "failed) on the repeated request: several slaves answer at once "
+                               "(at address %d?)", nraw, w.addr);
         return mtr_set_err(m, pending ? METER_ETRUNCATED : METER_ECHECKSUM,
                            "garbled answer: %s", pending ? "frame cut short" : "no valid frame");
     }
@@ -263,12 +293,14 @@ int mtr_mbus_request(meter_t *m, const uint8_t *req, size_t n, int expect, int s
                      struct mtr_mbus_reply *r)
 {
     int rc;
+    struct prev_answer prev;
+    prev.len = 0;
     for (unsigned k = 0;; k++) {
-        rc = exchange(m, req, n, expect, strict, r);
+        rc = exchange(m, req, n, expect, strict, r, &prev);
         if (rc == METER_OK)
             return METER_OK;
         int transient = rc == METER_ETIMEDOUT || rc == METER_ECHECKSUM || rc == METER_ETRUNCATED ||
-                        (rc == METER_EFRAME && !strict);
+                        ((rc == METER_EFRAME || rc == METER_ECOLLISION) && !strict);
         if (!transient || k >= m->retries)
             break;
         m->stats.retries++;

@@ -414,7 +414,8 @@ static void mbus_line(const struct meter_sim *s, struct mtr_sim_line *l)
     l->gap_ns = (int64_t)s->turnaround_us * 1000;
 }
 
-static const struct mtr_sim_framing mbus_framing = {mbus_reseal, mbus_readdress, mbus_refusal, NULL};
+static const struct mtr_sim_framing mbus_framing = {mbus_reseal, mbus_readdress, mbus_refusal, NULL,
+                                                    NULL};
 
 static int out_fd(void *arg, const uint8_t *p, size_t n)
 {

@@ -315,8 +315,9 @@ static void rtu_tcp_line(const struct meter_sim *s, struct mtr_sim_line *l)
     l->whole = 1;
 }
 
-static const struct mtr_sim_framing rtu_framing = {rtu_reseal, rtu_readdress, rtu_refusal, NULL};
-static const struct mtr_sim_framing tcp_framing = {NULL, tcp_readdress, tcp_refusal, NULL};
+static const struct mtr_sim_framing rtu_framing = {rtu_reseal, rtu_readdress, rtu_refusal, NULL,
+                                                   NULL};
+static const struct mtr_sim_framing tcp_framing = {NULL, tcp_readdress, tcp_refusal, NULL, NULL};
 
 /* MBAP framing (tcp:); RTU frames on a pty and on rtu-tcp: */
 static int mbap(const struct meter_sim *s)

@@ -287,7 +287,7 @@ static void write_nb(struct meter_sim *s, int fd, const uint8_t *p, size_t n)
     }
 }
 
-static const struct mtr_sim_framing sml_framing = {NULL, NULL, NULL, write_nb};
+static const struct mtr_sim_framing sml_framing = {NULL, NULL, NULL, write_nb, NULL};
 
 static long push(struct meter_sim *s, const int *fds, int nfds)
 {
