@@ -4,11 +4,20 @@
 # on 127.0.0.1 (port 0) or a pty (--pty). No request: once a client connects (at once on a
 # pty) it pushes a telegram every --interval seconds as --case says. The right telegram
 # carries 1-0:1.8.1 = 12345.678 kWh; a value that must be refused is always 99999.999.
-#   python3 dsmr.py --case bad-crc [--pty] [--interval 1.0]
+#   python3 dsmr.py --case bad-crc [--pty] [--interval 1.0] [--7e1]
+# The q3d-* cases are for iec-push-tcp (run.py: q3d-tcp) (EasyMeter Q3D: no CRC line, 7E1 with --7e1).
 from hostile import Server, forever, main
 
 GOOD = "012345.678"
 WRONG = "099999.999"
+
+
+# 7E1 in software: the even-parity bit on bit 7
+EVEN = bytes((b & 0x7F) | (0x80 if bin(b & 0x7F).count("1") & 1 else 0) for b in range(256))
+
+
+class _Raw(bytes):
+    """Bytes sent as they are (their parity already made)."""
 
 
 def crc_arc(data):
@@ -42,6 +51,13 @@ class Dsmr(Server):
 
     def add_args(self, ap):
         ap.add_argument("--interval", type=float, default=1.0, help="seconds between telegrams")
+        ap.add_argument("--7e1", dest="e71", action="store_true",
+                        help="7E1 made in software (iec-push-tcp: an EasyMeter Q3D's 9600 7E1)")
+
+    def encode_out(self, data):
+        if isinstance(data, _Raw) or not self.args.e71:
+            return bytes(data)
+        return data.translate(EVEN)
 
     def parse(self, rx):
         return None, len(rx)  # a P1 port ignores what it is sent
@@ -97,6 +113,23 @@ class Dsmr(Server):
         # the same code twice, CRC right: which one is meant is unknown
         return self.pushes(lambda k: telegram(extra="1-0:1.8.1(%s*kWh)\r\n" % WRONG))
 
+    # --- iec-push (no CRC line: '!' CR LF ends the telegram), 7E1 in software
+    def c_q3d_normal(self):
+        return self.pushes(lambda k: body() + b"\r\n")
+
+    def c_q3d_parity(self):
+        # two digits with one bit flipped each (3->2, 4->5) and their parity bits as they
+        # were: nothing but the parity tells (no CRC on iec-push)
+        def make(k):
+            good = body() + b"\r\n"
+            bad = body("012245.778") + b"\r\n"
+            enc = bytearray(good.translate(EVEN))
+            for i in range(len(good)):
+                if bad[i] != good[i]:
+                    enc[i] = (enc[i] & 0x80) | bad[i]
+            return _Raw(bytes(enc))
+        return self.pushes(make)
+
     def c_trickle(self):
         def steps():
             t = telegram(WRONG)
@@ -117,6 +150,8 @@ Dsmr.cases = {
     "cut-then-right": Dsmr.c_cut_then_right,
     "two-values": Dsmr.c_two_values,
     "trickle": Dsmr.c_trickle,
+    "q3d-normal": Dsmr.c_q3d_normal,
+    "q3d-parity": Dsmr.c_q3d_parity,
 }
 
 if __name__ == "__main__":

@@ -54,6 +54,7 @@ PROTOCOLS = {
     "sml-pty": ("sml.py", True, "sml:{ep}?{opts}", "sml", "energy_active_import,active_power", "99999.999"),
     "dsmr-tcp": ("dsmr.py", False, "dsmr-tcp:127.0.0.1:{ep}?{opts}", "dsmr", "energy_active_import_t1", "99999.999"),
     "dsmr-pty": ("dsmr.py", True, "dsmr:{ep}?{opts}", "dsmr", "energy_active_import_t1", "99999.999"),
+    "q3d-tcp": ("dsmr.py", False, "iec-push-tcp:127.0.0.1:{ep}?{opts}", "easymeter-q3d", "energy_active_import_t1", "99999.999"),
     # writes: `meter set` instead of `meter read` ("set:NAME=VALUE"); the value column is
     # then text stdout must hold ("tariff: done, read back": the write was verified)
     "modbus-tcp-set": ("modbus.py", False, "tcp:127.0.0.1:{ep}?{opts}", "klefr-6924", "set:tariff=2", "read back"),
@@ -67,6 +68,7 @@ SERVER_ARGS = {
     "sml-pty": lambda env: ["--interval", str(env["interval"] / 1000.0)],
     "dsmr-tcp": lambda env: ["--interval", str(env["interval"] / 1000.0)],
     "dsmr-pty": lambda env: ["--interval", str(env["interval"] / 1000.0)],
+    "q3d-tcp": lambda env: ["--7e1", "--interval", str(env["interval"] / 1000.0)],
 }
 
 # documented defaults of the options a formula may use, per protocol
@@ -84,6 +86,7 @@ DEFAULTS = {
     "sml-pty": {"interval": 2000, "baud": 9600},
     "dsmr-tcp": {"interval": 10000, "baud": 9600},
     "dsmr-pty": {"interval": 10000, "baud": 115200},
+    "q3d-tcp": {"interval": 2000, "baud": 9600},
     "modbus-tcp-set": {"timeout": 1000, "retries": 1, "baud": 9600, "telegrams": 1},
     "modbus-rtu-set": {"timeout": 500, "retries": 1, "baud": 9600, "telegrams": 1},
 }
