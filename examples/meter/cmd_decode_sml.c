@@ -143,7 +143,7 @@ static void print_table(const meter_sml_info_t *info, const meter_sml_entry_t *e
         if (e[i].kind == METER_KIND_NUMBER)
             cli_number(v, sizeof v, e[i].value);
         else
-            snprintf(v, sizeof v, "%.63s", /* at most 63 bytes in the table */
+            snprintf(v, sizeof v, "%.*s", (int)sizeof v - 1, /* cut to the column */
                      e[i].absent ? "-" : e[i].printable ? e[i].ascii : e[i].text);
         if (e[i].has_status)
             snprintf(st, sizeof st, "%llx", (unsigned long long)e[i].status);

@@ -198,6 +198,11 @@ METER_API const char *meter_last_error(const meter_t *m);
  *   (default 65536; METER_ELIMIT past it); a call at most
  *   (1 + retries + s)·A + (retries + s)·1500 + w   (s = 1 after a failed speed switch on a
  *   serial link, w = 3700 with wakeup=1).
+ * Push meters (SML: docs/sml.md; DSMR P1 and pushed IEC text: docs/iec62056.md, "Pushed
+ *   text"): no request, one listening wait of 2·interval + F·c, F the largest telegram taken
+ *   (4096 bytes SML, 8192 text; longer ones are refused and the wait goes on), c for 10 bits,
+ *   TCP counted at 9600 Bd; timeout= replaces the whole. A telegram that fails a check
+ *   (CRC, parity over TCP) gives no value.
  */
 
 /**

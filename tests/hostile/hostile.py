@@ -15,6 +15,7 @@ import select
 import signal
 import socket
 import stat
+import struct
 import sys
 import termios
 import time
@@ -37,6 +38,12 @@ def once(data, delay=0.0):
     yield delay, data
 
 
+# Script steps that are not bytes: end the TCP connection after what was written,
+# with a FIN (CLOSE) or a reset (RST: SO_LINGER 0). On a pty both end the session.
+CLOSE = object()
+RST = object()
+
+
 class Server:
     """Subclasses set `cases` (name -> method) and implement parse(rx) -> (request, used),
     where request is None until a whole request is there; used bytes are dropped."""
@@ -55,6 +62,7 @@ class Server:
         ap.add_argument("--bad", type=int, default=None, metavar="N",
                         help="misbehave for the first N answers only, then answer as 'normal' "
                              "(an answer: a Modbus request, an M-Bus REQ_UD2, an IEC session)")
+        self.add_args(ap)
         self.args = ap.parse_args()
         if self.args.case not in self.cases:
             ap.error("unknown case '%s' (known: %s)" % (self.args.case, ", ".join(sorted(self.cases))))
@@ -74,6 +82,14 @@ class Server:
         if self.args.bad is not None and getattr(self, "answers", 0) > self.args.bad:
             return self.cases["normal"]
         return self.cases[self.args.case]
+
+    def add_args(self, ap):
+        """A server's own options."""
+
+    def greet(self):
+        """The script played when a client connects (TCP) or at once (pty): None for a
+        server that waits for requests, a push meter's endless telegrams otherwise."""
+        return None
 
     def decode_in(self, data):
         return data
@@ -96,6 +112,8 @@ class Server:
             os.set_blocking(master, False)
             print(os.ttyname(slave), flush=True)
             conns = [master]
+            ans = self.greet()
+            script = iter(ans) if ans is not None else None
         else:
             listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -109,7 +127,8 @@ class Server:
         watch_stdin = stat.S_ISFIFO(os.fstat(stdin).st_mode)
         gone_at = None       # when the last client left
         rx = b""
-        script = None        # iterator of (delay, bytes)
+        if not a.pty:
+            script = None    # iterator of (delay, bytes)
         due = 0.0
         pending = b""        # bytes of the current step not yet written
         while True:
@@ -142,6 +161,9 @@ class Server:
                     self._close(conns.pop(), a.pty)
                 conns.append(c)
                 gone_at, rx, script, pending = None, b"", None, b""
+                ans = self.greet()
+                if ans is not None:
+                    script = iter(ans)
                 continue
             if fd is not None and fd in r:
                 try:
@@ -177,6 +199,15 @@ class Server:
                     delay, chunk = next(script)
                 except StopIteration:
                     script = None
+                    continue
+                if chunk is CLOSE or chunk is RST:
+                    if a.pty:
+                        return 0
+                    if chunk is RST:
+                        conns[0].setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                            struct.pack("ii", 1, 0))
+                    self._close(conns.pop(), a.pty)
+                    gone_at, script, pending = time.monotonic(), None, b""
                     continue
                 pending = self.encode_out(chunk)
                 due = time.monotonic() + delay

@@ -43,11 +43,6 @@ class Iec(Server):
     def decode_in(self, data):
         return data if self.args.pty else data.translate(STRIP)
 
-    def encode_out(self, data):
-        if self.args.pty:
-            return data
-        return data.translate(EVEN)
-
     def parse(self, rx):
         i = 0
         while i < len(rx) and rx[i] not in (ord("/"), 0x06, 0x01):
@@ -115,6 +110,49 @@ class Iec(Server):
         # is a time-out, never a value that came in just in time
         return trickle(IDENT if req.kind == "signon" else readout(DATA + LINE * 8), 0.45)
 
+    # --- added by the red team: check characters, frame ends, parity
+    def c_bcc_wrong(self, req):
+        # the wrong value under the check character of the right readout
+        if req.kind == "signon":
+            return once(IDENT)
+        good = readout(DATA)
+        bad = readout(DATA.replace(b"0033402.264", b"0099999.999"))
+        return once(bad[:-1] + good[-1:])
+
+    def c_no_etx(self, req):
+        # '!' CR LF and then nothing: no ETX, no check character
+        if req.kind == "signon":
+            return once(IDENT)
+        return once(STX + DATA + b"!\r\n")
+
+    def c_parity(self, req):
+        # two digits with one bit flipped each (3->2, 4->5: the same bit, so the check
+        # character still fits) and their parity bits left as they were: over TCP the
+        # 7E1 is software's, so only the parity tells (on a pty there is none: the UART's)
+        if req.kind == "signon":
+            return once(IDENT)
+        good = readout(DATA)
+        bad = readout(DATA.replace(b"0033402.264", b"0023502.264"))
+        assert bad[-1] == good[-1]
+        if self.args.pty:
+            return once(bad)
+        enc = bytearray(good.translate(EVEN))
+        for i in range(len(good)):
+            if bad[i] != good[i]:
+                enc[i] = (enc[i] & 0x80) | bad[i]  # the data bit flipped, parity not
+        return once(_Raw(bytes(enc)))
+
+    def encode_out(self, data):
+        if isinstance(data, _Raw):
+            return bytes(data)
+        if self.args.pty:
+            return data
+        return data.translate(EVEN)
+
+
+class _Raw(bytes):
+    """Bytes sent as they are (their parity already made)."""
+
 
 Iec.cases = {
     "normal": Iec.c_normal,
@@ -124,6 +162,9 @@ Iec.cases = {
     "readout-5mb": Iec.c_readout_5mb,
     "value128": Iec.c_value128,
     "trickle": Iec.c_trickle,
+    "bcc-wrong": Iec.c_bcc_wrong,
+    "no-etx": Iec.c_no_etx,
+    "parity": Iec.c_parity,
 }
 
 if __name__ == "__main__":

@@ -118,6 +118,51 @@ class MBus(Server):
         b = self.telegram(req, wrong=True, a=(req.a + 7) % 251, ident=bytes.fromhex("11223344"))
         return once(bytes(x & y for x, y in zip(a, b)) + b[len(a):])
 
+    # --- added by the red team: frames that are well-formed but not a reply to REQ_UD2,
+    # framing bytes that lie, and a bad checksum before a right retry
+    def _frame(self, req, wrong=True, c=None, ci=None, stop=0x16, l2=None, cs=None):
+        f = bytearray(self.telegram(req, wrong=wrong))
+        if c is not None:
+            f[4] = c
+        if ci is not None:
+            f[6] = ci
+        if c is not None or ci is not None:
+            f[-2] = sum(f[4:-2]) & 0xFF
+        if l2 is not None:
+            f[2] = l2
+        if cs is not None:
+            f[-2] = cs
+        f[-1] = stop
+        return bytes(f)
+
+    def c_wrong_c(self, req):
+        return once(self._frame(req, c=0x53))  # SND_UD: a master's C field
+
+    def c_wrong_ci(self, req):
+        return once(self._frame(req, ci=0x51))  # a master's CI (data send)
+
+    def c_bad_stop(self, req):
+        return once(self._frame(req, stop=0x17))
+
+    def c_l_mismatch(self, req):
+        f = self._frame(req)
+        return once(self._frame(req, l2=f[1] - 1))
+
+    def c_l_huge(self, req):
+        f = self.telegram(req, wrong=True)
+        return once(bytes([0x68, 0xFF, 0xFF, 0x68]) + f[4:])  # promises 255, sends fewer
+
+    def c_short_reply(self, req):
+        return once(bytes([0x10, 0x08, req.a, (0x08 + req.a) & 0xFF, 0x16]))
+
+    def c_cs_then_right(self, req):
+        # the first answer's checksum is wrong (value changed), the repeat is right
+        self.state["n"] = self.state.get("n", 0) + 1
+        if self.state["n"] == 1:
+            good = self.telegram(req)
+            return once(self._frame(req, cs=good[-2]))
+        return once(self.telegram(req))
+
 
 MBus.cases = {
     "normal": MBus.c_normal,
@@ -131,6 +176,13 @@ MBus.cases = {
     "endless": MBus.c_endless,
     "e5-for-long": MBus.c_e5_for_long,
     "collision": MBus.c_collision,
+    "wrong-c": MBus.c_wrong_c,
+    "wrong-ci": MBus.c_wrong_ci,
+    "bad-stop": MBus.c_bad_stop,
+    "l-mismatch": MBus.c_l_mismatch,
+    "l-huge": MBus.c_l_huge,
+    "short-reply": MBus.c_short_reply,
+    "cs-then-right": MBus.c_cs_then_right,
 }
 
 if __name__ == "__main__":

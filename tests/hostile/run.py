@@ -25,6 +25,9 @@
 #         256·c300 + (max_readout + 256)·c, one attempt; c300 = 33.3 ms (10 bits at 300 Bd),
 #         c = 10 bits at the readout's speed (zbaud = 19200, what the server announces; a
 #         TCP link stays at 300 Bd); s = 1 on a serial link (the ACK 0 0 0 fallback), 0 on TCP.
+#   SML, DSMR (push: docs/sml.md, docs/iec62056.md "Pushed text"): 2·interval plus the wire
+#         time of the largest telegram (4096 bytes SML, 8192 DSMR, 10 bits a byte; TCP
+#         counted at 9600 Bd); the server pushes every `interval` ms.
 # A case that has not ended by its deadline is killed (its whole process group) and
 # fails. No sleeps: the runner waits on the process (pidfd) until the deadline.
 import argparse
@@ -50,6 +53,26 @@ PROTOCOLS = {
     "mbus-pty": ("mbus.py", True, "mbus:{ep}?{opts}", "klefr-6923", "energy_active_total", "9999.99"),
     "iec-tcp": ("iec.py", False, "iec-tcp:127.0.0.1:{ep}?{opts}", "iec62056", "energy_active_import", "99999.999"),
     "iec-pty": ("iec.py", True, "iec:{ep}?{opts}", "iec62056", "energy_active_import", "99999.999"),
+    "rtu-tcp": ("modbus.py", False, "rtu-tcp:127.0.0.1:{ep}?{opts}", "klefr-6924", "voltage_l1,frequency", "999.9"),
+    "sml-tcp": ("sml.py", False, "sml-tcp:127.0.0.1:{ep}?{opts}", "sml", "energy_active_import,active_power", "99999.999"),
+    "sml-pty": ("sml.py", True, "sml:{ep}?{opts}", "sml", "energy_active_import,active_power", "99999.999"),
+    "dsmr-tcp": ("dsmr.py", False, "dsmr-tcp:127.0.0.1:{ep}?{opts}", "dsmr", "energy_active_import_t1", "99999.999"),
+    "dsmr-pty": ("dsmr.py", True, "dsmr:{ep}?{opts}", "dsmr", "energy_active_import_t1", "99999.999"),
+    "q3d-tcp": ("dsmr.py", False, "iec-push-tcp:127.0.0.1:{ep}?{opts}", "easymeter-q3d", "energy_active_import_t1", "99999.999"),
+    # writes: `meter set` instead of `meter read` ("set:NAME=VALUE"); the value column is
+    # then text stdout must hold ("tariff: done, read back": the write was verified)
+    "modbus-tcp-set": ("modbus.py", False, "tcp:127.0.0.1:{ep}?{opts}", "klefr-6924", "set:tariff=2", "read back"),
+    "modbus-rtu-set": ("modbus.py", True, "rtu:{ep}?{opts}", "klefr-6924", "set:tariff=2", "read back"),
+}
+
+# the server's own arguments, per protocol (the push meters' interval from the options)
+SERVER_ARGS = {
+    "rtu-tcp": lambda env: ["--rtu"],
+    "sml-tcp": lambda env: ["--interval", str(env["interval"] / 1000.0)],
+    "sml-pty": lambda env: ["--interval", str(env["interval"] / 1000.0)],
+    "dsmr-tcp": lambda env: ["--interval", str(env["interval"] / 1000.0)],
+    "dsmr-pty": lambda env: ["--interval", str(env["interval"] / 1000.0)],
+    "q3d-tcp": lambda env: ["--7e1", "--interval", str(env["interval"] / 1000.0)],
 }
 
 # documented defaults of the options a formula may use, per protocol
@@ -61,6 +84,15 @@ DEFAULTS = {
     "mbus-pty": {"timeout": None, "retries": 1, "baud": 2400, "telegrams": 16},
     "iec-tcp": {"timeout": 2000, "retries": 1, "baud": 300, "delay": 0, "max_readout": 65536},
     "iec-pty": {"timeout": 2000, "retries": 1, "baud": 300, "delay": 0, "max_readout": 65536},
+    "rtu-tcp": {"timeout": 1000, "retries": 1, "baud": 9600, "telegrams": 1},
+    # push meters: TCP counted at 9600 Bd (docs/sml.md, docs/iec62056.md "Pushed text")
+    "sml-tcp": {"interval": 2000, "baud": 9600},
+    "sml-pty": {"interval": 2000, "baud": 9600},
+    "dsmr-tcp": {"interval": 10000, "baud": 9600},
+    "dsmr-pty": {"interval": 10000, "baud": 115200},
+    "q3d-tcp": {"interval": 2000, "baud": 9600},
+    "modbus-tcp-set": {"timeout": 1000, "retries": 1, "baud": 9600, "telegrams": 1},
+    "modbus-rtu-set": {"timeout": 500, "retries": 1, "baud": 9600, "telegrams": 1},
 }
 
 RSS_HARD_MB = 1024  # a case past this is killed at once (it would only get worse)
@@ -88,7 +120,7 @@ def load_cases(path):
     return cases
 
 
-def deadline_ms(c):
+def options(c):
     env = dict(DEFAULTS[c["proto"]])
     for kv in c["opts"].split("&") if c["opts"] else []:
         k, _, v = kv.partition("=")
@@ -96,6 +128,11 @@ def deadline_ms(c):
             env[k] = int(v)
         except ValueError:
             env[k] = v
+    return env
+
+
+def deadline_ms(c):
+    env = options(c)
     if env.get("timeout") is None:  # M-Bus: from the baud (docs/connection-strings.md)
         env["timeout"] = 330 * 1000.0 / env["baud"] + 50 + 11 * 1000.0 / env["baud"] + 100
     tcp = c["proto"].endswith("-tcp")
@@ -159,7 +196,9 @@ def run_case(meter, c):
         if not ep:
             return False, "server printed no endpoint: %s" % srv.stderr.read().decode()[-300:], 0, limit, 0
         conn = tmpl.format(ep=ep, opts=c["opts"])
-        cmd = [meter, "read", "-m", model, "-c", conn, "-q", qs, "--csv"]
+        setting = qs[4:] if qs.startswith("set:") else None
+        cmd = ([meter, "set", "-m", model, "-c", conn, setting] if setting else
+               [meter, "read", "-m", model, "-c", conn, "-q", qs, "--csv"])
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, start_new_session=True)
@@ -205,10 +244,15 @@ def run_case(meter, c):
                 names = set(re.findall(r"METER_E[A-Z]+", err))
                 if not names & set(c["err"].split("|")):
                     problems.append("error %s, want %s" % ("/".join(sorted(names)) or "none", c["err"]))
-            if c["value"] != "-":
+            if c["value"] != "-" and setting:
+                if c["value"] not in out:
+                    problems.append("no '%s' in the output" % c["value"])
+            elif c["value"] != "-":
                 q, _, v = c["value"].partition("=")
                 if not re.search(r"^%s,%s," % (re.escape(q), re.escape(v)), out, re.M):
                     problems.append("no %s in the output" % c["value"])
+        if setting and c["code"] != 0 and wrong in out:  # a failed write never "read back"
+            problems.append("CONFIRMED A WRITE THAT FAILED: %s" % out.strip())
         for line in out.splitlines():  # never a wrong value, whatever else happened
             f = line.split(",")
             if len(f) >= 2 and f[1] == wrong:
@@ -233,6 +277,7 @@ def start_server(c, lifetime_s, bad=None):
         argv.append("--pty")
     if bad is not None:
         argv += ["--bad", str(bad)]
+    argv += SERVER_ARGS.get(c["proto"], lambda env: [])(options(c))
     return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
 

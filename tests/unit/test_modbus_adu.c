@@ -125,12 +125,49 @@ static void test_rtu_verdicts(void **state)
     assert_string_equal(mtr_mb_exception_name(0xFF), "unknown");
 }
 
+/* A head that promises a long frame (noise, or an RS485 adapter's echo of the request)
+ * in front of a whole reply: the reply is found (mtr_mb_rtu_resync); our own reply's head
+ * is waited for, never skipped; nothing on TCP. */
+static void test_rtu_resync(void **state)
+{
+    (void)state;
+    uint8_t ok[] = {0x01, 0x03, 0x04, 0x43, 0x66, 0x19, 0x9A, 0x00, 0x00};
+    uint16_t c = mtr_mb_crc16(ok, 7);
+    ok[7] = (uint8_t)c;
+    ok[8] = (uint8_t)(c >> 8);
+    uint8_t p[40];
+    size_t used;
+    int ex = -1;
+    uint16_t w[2] = {0};
+    /* the echo: 01 03 50 02 00 02 CRC reads as a reply of 0x50 bytes */
+    assert_int_equal(mtr_mb_adu_build(&rtu_read, p, sizeof p), 8);
+    memcpy(p + 8, ok, 9);
+    assert_int_equal(scan(&rtu_read, p, 17, &used, &ex, w), MTR_MB_NEED);
+    assert_int_equal(mtr_mb_rtu_resync(&rtu_read, p, 16), 0); /* the reply not whole yet */
+    assert_int_equal(mtr_mb_rtu_resync(&rtu_read, p, 17), 8);
+    assert_int_equal(scan(&rtu_read, p + 8, 9, &used, &ex, w), MTR_MB_MINE);
+    /* noise whose head promises 0xF0 bytes */
+    static const uint8_t noise[] = {0x07, 0x03, 0xF0, 0x55};
+    memcpy(p, noise, 4);
+    memcpy(p + 4, ok, 9);
+    assert_int_equal(scan(&rtu_read, p, 13, &used, &ex, w), MTR_MB_NEED);
+    assert_int_equal(mtr_mb_rtu_resync(&rtu_read, p, 13), 4);
+    /* our reply's head, still arriving: never skipped for a frame inside it */
+    memcpy(p, ok, 3);
+    p[2] = 4;
+    memcpy(p + 3, ok, 9); /* its "data" happens to hold a whole reply */
+    assert_int_equal(mtr_mb_rtu_resync(&rtu_read, p, 12), 0);
+    /* TCP: framing is the MBAP header's, never searched */
+    assert_int_equal(mtr_mb_rtu_resync(&tcp_read, p, 12), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_build),
         cmocka_unit_test(test_tcp_verdicts),
         cmocka_unit_test(test_rtu_verdicts),
+        cmocka_unit_test(test_rtu_resync),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

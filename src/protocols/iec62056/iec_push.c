@@ -56,6 +56,8 @@ int mtr_iec_push_listen(meter_t *m, struct mtr_iec_sets *out)
     size_t n = 0;
     int state = 0; /* 0 hunting '/', 1 in the telegram, 2 after '!' up to LF */
     unsigned bad = 0;
+    unsigned parity = h->parity_errors; /* soft 7E1 (TCP): bytes with a wrong parity bit */
+    bool tainted = false;                /* the telegram has bytes from a read with one */
     char err[200] = "", msg[400] = "";
     uint64_t rx0 = h->link.bytes_received;
     long long deadline = now_ms() + m->timeout_ms;
@@ -78,6 +80,10 @@ int mtr_iec_push_listen(meter_t *m, struct mtr_iec_sets *out)
         }
         if (rc != METER_OK)
             break;
+        /* a read with a parity error taints the telegram it adds to (the count is per
+         * read, not per byte: the telegram is refused even if the bad byte was before it) */
+        bool chunk_bad = h->parity_errors != parity;
+        parity = h->parity_errors;
         for (size_t i = 0; i < got && rc == METER_OK; i++) {
             uint8_t c = buf[i];
             if (c == '/' && (state == 0 || (n && tg[n - 1] == '\n'))) {
@@ -87,9 +93,11 @@ int mtr_iec_push_listen(meter_t *m, struct mtr_iec_sets *out)
                 }
                 n = 0;
                 state = 1;
+                tainted = false;
             }
             if (state == 0)
                 continue;
+            tainted |= chunk_bad;
             if (n == sizeof tg) {
                 bad++;
                 snprintf(err, sizeof err, "a telegram longer than %d bytes", MTR_IEC_PUSH_MAX);
@@ -101,7 +109,9 @@ int mtr_iec_push_listen(meter_t *m, struct mtr_iec_sets *out)
                 state = 2;
             else if (state == 2 && c == '\n') {
                 state = 0;
-                int st = telegram(m, tg, n, out, err, sizeof err);
+                int st = tainted ? mtr_err(err, sizeof err, METER_ECHECKSUM,
+                                           "a telegram with a parity error")
+                                 : telegram(m, tg, n, out, err, sizeof err);
                 if (st == METER_OK) {
                     mtr_log_hex(m, "telegram", tg, n);
                     rc = 1;

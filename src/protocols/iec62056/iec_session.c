@@ -211,6 +211,7 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
     /* the data block: an inactivity timeout per read, and the phase's bound: at most
      * max_readout bytes (plus the framing), by the wire time of that many */
     phase_start(&ph, m, (size_t)o->max_readout + MTR_IEC_READOUT_SLACK);
+    unsigned parity0 = h->parity_errors;
     for (;;) {
         if (carry) {
             n = carry;
@@ -237,13 +238,16 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
                 return mtr_set_err(m, METER_ETIMEDOUT, "iec: no data within %u ms after the %s",
                                    m->timeout_ms, switched ? "speed switch" : "identification");
             }
-            if (r.stx_seen && r.o.bcc != MTR_IEC_BCC_NONE && !mtr_iec_reader_at_end(&r)) {
+            if (r.stx_seen && r.o.bcc != MTR_IEC_BCC_NONE && !r.bcc_checked) {
                 /* a message framed by STX ends with '!', ETX and its check character: one that
-                 * goes quiet before them broke off (bcc=none accepts meters that omit them) */
+                 * goes quiet before all three broke off, and what it holds was never checked
+                 * (bcc=none accepts meters that omit them) */
                 *res = A_RETRY;
                 return mtr_set_err(m, METER_ETRUNCATED,
-                                   "iec: the readout broke off after %zu data sets (no '!' and ETX "
-                                   "within %u ms)", out->n, m->timeout_ms);
+                                   "iec: the readout broke off after %zu data sets (%s within %u ms)",
+                                   out->n, mtr_iec_reader_at_end(&r) ? "no ETX and check character"
+                                                                     : "no '!' and ETX",
+                                   m->timeout_ms);
             }
             rc = mtr_iec_reader_finish(&r);
             if (rc == MTR_IEC_COMPLETE)
@@ -267,6 +271,14 @@ static int one_attempt(meter_t *m, struct mtr_iec_sets *out, bool fallback, bool
             *res = rc == METER_ENOMEM ? A_FAIL : A_RETRY;
             return mtr_set_err(m, rc, "iec: readout: %s", rerr[0] ? rerr : meter_strerror(rc));
         }
+    }
+    if (h->parity_errors != parity0) {
+        /* 7E1 checked in software (TCP): a byte with a wrong parity bit is a damaged byte,
+         * even where two damaged bytes leave the check character right */
+        *res = A_RETRY;
+        out->n = 0;
+        return mtr_set_err(m, METER_ECHECKSUM, "iec: %u byte(s) of the readout with a parity "
+                           "error", h->parity_errors - parity0);
     }
     mtr_log(m, METER_LOG_DEBUG, "iec: readout of %zu data sets%s", out->n,
             r.bcc_checked ? ", check character verified" : "");

@@ -106,6 +106,23 @@ static int scan_tcp(const struct mtr_mb_req *r, const uint8_t *p, size_t n, size
     return pdu_answers(r, p + 7, len - 1, dst) ? MTR_MB_MINE : MTR_MB_MISMATCH;
 }
 
+/* Does an RTU frame starting at p look like this request's reply (or its exception)?
+ * Before the byte count is there, a read's head is given the benefit of the doubt. */
+static int rtu_head_ours(const struct mtr_mb_req *r, const uint8_t *p, size_t n)
+{
+    if (!n || p[0] != r->unit)
+        return 0;
+    if (n < 2)
+        return 1;
+    if (p[1] == (r->fc | 0x80))
+        return 1;
+    if (p[1] != r->fc)
+        return 0;
+    if (r->fc == 5 || r->fc == 6 || r->fc == 16)
+        return 1;
+    return n < 3 || p[2] == mtr_mb_reply_bytes(r->fc, r->count);
+}
+
 static int scan_rtu(const struct mtr_mb_req *r, const uint8_t *p, size_t n, size_t *used,
                     int *excode, uint16_t *dst)
 {
@@ -126,9 +143,7 @@ static int scan_rtu(const struct mtr_mb_req *r, const uint8_t *p, size_t n, size
         return MTR_MB_GARBLED;
     }
     /* our reply's (or our exception's) head: a bad CRC there is our reply garbled */
-    int ours = p[0] == r->unit && (fc == (r->fc | 0x80) ||
-                                   (fc == r->fc && (fc == 5 || fc == 6 || fc == 16 ||
-                                                    p[2] == mtr_mb_reply_bytes(r->fc, r->count))));
+    int ours = rtu_head_ours(r, p, n);
     if (n < len)
         return MTR_MB_NEED;
     uint16_t crc = mtr_mb_crc16(p, len - 2);
@@ -152,6 +167,20 @@ int mtr_mb_adu_scan(const struct mtr_mb_req *r, const uint8_t *p, size_t n, size
 {
     *used = 0;
     return r->tcp ? scan_tcp(r, p, n, used, excode, dst) : scan_rtu(r, p, n, used, excode, dst);
+}
+
+size_t mtr_mb_rtu_resync(const struct mtr_mb_req *r, const uint8_t *p, size_t n)
+{
+    if (r->tcp || rtu_head_ours(r, p, n))
+        return 0;
+    for (size_t k = 1; k + 5 <= n; k++) {
+        size_t used = 0;
+        int ex = 0;
+        int v = scan_rtu(r, p + k, n - k, &used, &ex, NULL);
+        if (v != MTR_MB_NEED && v != MTR_MB_GARBLED && v != MTR_MB_BADCRC)
+            return k; /* a whole frame, CRC right: what came before it starts nothing */
+    }
+    return 0;
 }
 
 const char *mtr_mb_exception_name(int code)

@@ -198,6 +198,11 @@ unsigned mtr_mb_reply_bytes(uint8_t fc, uint16_t count);
  *  the verdict consumes. MINE decodes the values into dst (may be NULL). */
 int mtr_mb_adu_scan(const struct mtr_mb_req *r, const uint8_t *p, size_t n, size_t *used,
                     int *excode, uint16_t *dst);
+/** RTU: when the head at p[0] promises more bytes than came (MTR_MB_NEED) but is not
+ *  this request's reply, it may be noise or an adapter's echo of the request in front
+ *  of a whole frame: the offset of the first whole frame (CRC right) further on, or 0
+ *  (keep waiting). Always 0 on TCP and for this reply's own head. */
+size_t mtr_mb_rtu_resync(const struct mtr_mb_req *r, const uint8_t *p, size_t n);
 /** "illegal data address", …, "unknown". */
 const char *mtr_mb_exception_name(int code);
 

@@ -109,8 +109,18 @@ static int take_reply(meter_t *m, struct mtr_mb_bus *mbb, const struct mtr_mb_re
         while (n) {
             size_t used = 0;
             int v = mtr_mb_adu_scan(r, buf, n, &used, excode, dst);
-            if (v == MTR_MB_NEED)
-                break;
+            if (v == MTR_MB_NEED) {
+                /* RTU: a head that promises more than comes may be noise or an echo of
+                 * the request; a whole frame after it is not left waiting behind it */
+                size_t k = mtr_mb_rtu_resync(r, buf, n);
+                if (!k)
+                    break;
+                mtr_log_hex(m, "rx (skipped: starts no frame)", buf, k);
+                garbled += (unsigned)k;
+                memmove(buf, buf + k, n - k);
+                n -= k;
+                continue;
+            }
             if (v == MTR_MB_MINE || v == MTR_MB_EXCEPTION) {
                 mtr_log_hex(m, "rx", buf, used);
                 m->stats.bytes_received += used;
