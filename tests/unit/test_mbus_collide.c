@@ -89,6 +89,21 @@ static void test_same_spoiled_frame_twice_is_a_collision(void **state)
     assert_int_equal(mtr_mbus_collided(both, sizeof both, both, sizeof both - 1, &why), 0);
 }
 
+/* a wired-AND keeps the stop byte both answers share: one meter repeating a frame with a
+ * wrong stop byte (checksum right or not) is that meter's fault, not a collision */
+static void test_repeated_bad_stop_is_not_a_collision(void **state)
+{
+    (void)state;
+    uint8_t b[sizeof tel_a];
+    memcpy(b, tel_a, sizeof b);
+    b[sizeof b - 1] = 0x17;
+    int why = 0;
+    assert_int_equal(mtr_mbus_spoiled_frame(b, sizeof b, NULL, NULL), 1);
+    assert_int_equal(mtr_mbus_collided(b, sizeof b, b, sizeof b, &why), 0);
+    b[sizeof b - 2] ^= 0x21; /* and a wrong checksum too */
+    assert_int_equal(mtr_mbus_collided(b, sizeof b, b, sizeof b, &why), 0);
+}
+
 static void test_longer_answer_overrunning_is_a_collision(void **state)
 {
     (void)state;
@@ -136,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_whole_frames_are_not_spoiled),
         cmocka_unit_test(test_one_bad_checksum_is_not_a_collision),
         cmocka_unit_test(test_same_spoiled_frame_twice_is_a_collision),
+        cmocka_unit_test(test_repeated_bad_stop_is_not_a_collision),
         cmocka_unit_test(test_longer_answer_overrunning_is_a_collision),
         cmocka_unit_test(test_cut_short_and_noise_are_not_spoiled),
     };

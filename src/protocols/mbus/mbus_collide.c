@@ -29,14 +29,17 @@ int mtr_mbus_spoiled_frame(const uint8_t *b, size_t n, size_t *at, size_t *after
 int mtr_mbus_collided(const uint8_t *b, size_t n, const uint8_t *prev, size_t prev_n,
                       int *why)
 {
-    size_t after = 0;
-    if (!mtr_mbus_spoiled_frame(b, n, NULL, &after))
+    size_t at = 0, after = 0;
+    if (!mtr_mbus_spoiled_frame(b, n, &at, &after))
         return 0;
     if (after) {
         *why = MTR_MBUS_COLLIDE_OVERRUN;
         return 1;
     }
-    if (prev && prev_n == n && memcmp(prev, b, n) == 0) {
+    /* two answers of one length AND to a frame that keeps every byte they share: the
+     * start bytes, L and the stop byte. A wrong stop byte is one sender's fault. */
+    int stop_intact = b[at + b[at + 1] + 5] == MTR_MBUS_STOP;
+    if (stop_intact && prev && prev_n == n && memcmp(prev, b, n) == 0) {
         *why = MTR_MBUS_COLLIDE_REPEAT;
         return 1;
     }
