@@ -14,7 +14,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "proto/modbus.h"
+#include "proto/decimal.h"
 
 static double reference(float f, int exp10)
 {
