@@ -87,47 +87,44 @@ static int floor_log10_pow2(int e)
 
 /* ---- digits --------------------------------------------------------------------------- */
 
-/* floor(X / 10^K) for X = M·2^Q, and whether the division is exact */
+/* floor(X / 10^K) for X = M·2^Q, and whether the division is exact. Every quotient made
+ * is below 2^37 (ten or eleven digits), which bounds what follows. */
 struct floor10 {
     uint64_t q;
     int exact;
 };
 
-/* The quotient is below 2^37 (ten or eleven digits), which bounds everything below. */
-static struct floor10 floor_div_pow10(uint32_t M, int Q, int K)
+/* n·2^-s (s <= 0: n·2^-s is below 2^37; s > 0: n < 2^91, so s < 91) */
+static struct floor10 floor_shift(u128 n, int s)
 {
-    struct floor10 r;
-    if (K < 0) { /* M·5^j·2^(Q+j) */
-        int j = -K, sh = Q + j;
-        if (j <= 27) { /* M·5^j < 2^90 */
-            u128 n = (u128)M * pow5_u64[j];
-            if (sh >= 0) {
-                r.q = (uint64_t)n << sh;
-                r.exact = 1;
-            } else {
-                r.q = (uint64_t)(n >> -sh);
-                r.exact = (n & (((u128)1 << -sh) - 1)) == 0;
-            }
-            return r;
-        }
-        /* M·5^j in three limbs: hi (bits 64..191) and lo (bits 0..63). sh < 0 here: the
-         * product is at least 5^28 > 2^64 while the quotient is below 2^37. */
-        u128 p = pow5_u128(j);
-        u128 a = (u128)M * (uint64_t)p;
-        u128 hi = (u128)M * (uint64_t)(p >> 64) + (a >> 64);
-        uint64_t lo = (uint64_t)a;
-        int s = -sh;
-        if (s < 64) {
-            r.q = (uint64_t)(hi << (64 - s)) | (lo >> s);
-            r.exact = (lo & ((1ULL << s) - 1)) == 0;
-        } else {
-            r.q = (uint64_t)(hi >> (s - 64));
-            r.exact = lo == 0 && (hi & (((u128)1 << (s - 64)) - 1)) == 0;
-        }
-        return r;
-    }
-    /* N / 5^K with N = M·2^(Q-K). Q > K: X >= 10^(K+9) with M < 2^27 needs Q >= 3K + 4.
-     * N = (X/10^K)·5^K < 2^37 · 5^29 < 2^106. */
+    if (s <= 0)
+        return (struct floor10){(uint64_t)n << -s, 1};
+    return (struct floor10){(uint64_t)(n >> s), (n & (((u128)1 << s) - 1)) == 0};
+}
+
+/* X·10^j = M·5^j·2^-s for 27 < j <= 54, X below 10^-17: M·5^j < 2^153 in three limbs,
+ * hi (bits 64..191) and lo (bits 0..63); s > 0 as M·5^j >= 5^28 > 2^64 */
+static struct floor10 floor_tiny(uint32_t M, int Q, int j)
+{
+    u128 p = pow5_u128(j);
+    u128 a = (u128)M * (uint64_t)p;
+    u128 hi = (u128)M * (uint64_t)(p >> 64) + (a >> 64);
+    uint64_t lo = (uint64_t)a;
+    int s = -(Q + j);
+    if (s < 64)
+        return (struct floor10){(uint64_t)(hi << (64 - s)) | (lo >> s),
+                                (lo & ((1ULL << s) - 1)) == 0};
+    return (struct floor10){(uint64_t)(hi >> (s - 64)),
+                            lo == 0 && (hi & (((u128)1 << (s - 64)) - 1)) == 0};
+}
+
+/* X/10^K = N/5^K for 0 <= K <= 29, X at least 10^9, with N = M·2^(Q-K): Q > K, as
+ * X >= 10^(K+9) with M < 2^27 needs Q >= 3K + 3; and N = (X/10^K)·5^K < 2^37 · 5^29 < 2^106.
+ * A double estimate of the quotient (relative error below 2^-51, so at most one off),
+ * then corrected: over every float it is one too high 634 times (the test has some),
+ * never too low. */
+static struct floor10 floor_huge(uint32_t M, int Q, int K)
+{
     u128 n = (u128)M << (Q - K), five = pow5_u128(K);
     double est = (double)M * two_pow(Q); /* exact */
     if (K > 22)
@@ -143,15 +140,55 @@ static struct floor10 floor_div_pow10(uint32_t M, int Q, int K)
         q++;
         prod += five;
     }
-    r.q = q;
-    r.exact = prod == n;
-    return r;
+    return (struct floor10){q, prod == n};
 }
 
 static void drop_digit(struct floor10 *f)
 {
     f->exact = f->exact && f->q % 10 == 0;
     f->q /= 10;
+}
+
+/* the float and the midpoints to its neighbours, in units of 10^K (ten digits) */
+struct floors {
+    struct floor10 v, hi, lo;
+    int even; /* the float's last bit is 0: a decimal on a midpoint reads back */
+};
+
+/* The float and its midpoints at 10^K. Between about 10^-18 and 10^9 (what meters send),
+ * one 64-bit power of five serves: M·5^j < 2^91, the three products share it. */
+static void floors_at(struct floors *fl, uint32_t m, uint32_t below, int Q, int K)
+{
+    if (K < 0 && K >= -27) {
+        u128 five = pow5_u64[-K], v = (u128)(4 * m) * five;
+        int s = K - Q; /* X·10^-K = M·5^-K·2^-s */
+        fl->v = floor_shift(v, s);
+        fl->hi = floor_shift(v + 2 * five, s);
+        fl->lo = floor_shift(v - below * five, s);
+    } else if (K < 0) {
+        fl->v = floor_tiny(4 * m, Q, -K);
+        fl->hi = floor_tiny(4 * m + 2, Q, -K);
+        fl->lo = floor_tiny(4 * m - below, Q, -K);
+    } else {
+        fl->v = floor_huge(4 * m, Q, K);
+        fl->hi = floor_huge(4 * m + 2, Q, K);
+        fl->lo = floor_huge(4 * m - below, Q, K);
+    }
+    fl->even = !(m & 1);
+}
+
+/* The rounding of the float to a multiple of t = 10^(10-p), i.e. to p digits, ties to
+ * even: *d is it in units of t. Returns whether it reads back as the float. Called with
+ * constant t, the divisions become multiplications. */
+static inline int round_digits(const struct floors *fl, uint64_t t, uint64_t *d)
+{
+    uint64_t r = fl->v.q % t;
+    *d = fl->v.q / t;
+    *d += (uint64_t)(r > t / 2 || (r == t / 2 && (!fl->v.exact || (*d & 1))));
+    uint64_t x = *d * t;
+    int under_hi = x < fl->hi.q || (x == fl->hi.q && (!fl->hi.exact || fl->even));
+    int over_lo = x > fl->lo.q || (x == fl->lo.q && fl->lo.exact && fl->even);
+    return under_hi && over_lo;
 }
 
 /* ---- multi-limb integers, for scaling by far powers of ten ----------------------------- */
@@ -198,8 +235,6 @@ static int big_bitlen(const struct big *b)
 static void big_shl(struct big *b, int s) /* the result must fit BIG_LIMBS */
 {
     int limbs = s / 64, bits = s % 64, n = b->n;
-    if (n == 0)
-        return;
     if (bits) {
         uint64_t carry = 0;
         for (int i = 0; i < n; i++) {
@@ -245,21 +280,17 @@ static int big_cmp_scaled(struct big *a, int ea, struct big *b, int eb)
 
 /* ---- the double nearest d·10^x -------------------------------------------------------- */
 
-/* the double nearest top·2^e (bit 63 of top set; sticky: nonzero bits below top), ties to even */
+/* the double nearest top·2^e (bit 63 of top set; sticky: nonzero bits below top), ties to
+ * even, for values from 2^64 up (no subnormals): top's 53 high bits, rounded on the 11 below */
 static double round_to_double(uint64_t top, int e, int sticky)
 {
-    int lsb = e + 11 < -1074 ? -1074 : e + 11; /* the weight of the double's last bit */
-    int drop = lsb - e;                        /* top's bits below it: 11 or more */
-    if (drop > 64)
-        return 0; /* below half the smallest subnormal */
+    int lsb = e + 11; /* the weight of the double's last bit */
     if (lsb > 971)
         return HUGE_VAL;
-    uint64_t mant = drop == 64 ? 0 : top >> drop;
-    int half = (int)(top >> (drop - 1)) & 1;
-    int rest = sticky || (top & ((1ULL << (drop - 1)) - 1)) != 0;
-    mant += (uint64_t)(half && (rest || (mant & 1)));
-    /* mant·2^lsb: the exponent field counts from lsb = -1074, the hidden bit (and a carry
-     * out of 53 bits) adds into it; 2^53·2^971 comes out as infinity */
+    uint64_t mant = top >> 11, rest = top & 0x7FF;
+    mant += (uint64_t)(rest > 0x400 || (rest == 0x400 && (sticky || (mant & 1))));
+    /* mant·2^lsb, mant in [2^52, 2^53]: the exponent field counts from lsb = -1074 and the
+     * hidden bit (or a carry out of 53 bits) adds into it; 2^53·2^971 comes out as infinity */
     uint64_t bits = ((uint64_t)(lsb + 1074) << 52) + mant;
     double r;
     memcpy(&r, &bits, sizeof r);
@@ -296,7 +327,8 @@ static double scale_down(uint64_t d, int n) /* 22 < n <= 345 */
     big_set(&p5, 1);
     big_mul_pow5(&p5, n);
     const uint64_t inf = 0x7FF0000000000000ULL;
-    /* on a midpoint, the neighbour with the even last bit */
+    /* on a midpoint, the neighbour with the even last bit (as strtod; d·10^-n is never on
+     * one here, it is not a binary fraction since 5^n, n > 22, does not divide d < 2^30) */
     while (u > 0) {
         int c = cmp_midpoint(d, n, &p5, u - 1);
         if (!(c < 0 || (c == 0 && (u & 1))))
@@ -314,14 +346,13 @@ static double scale_down(uint64_t d, int n) /* 22 < n <= 345 */
     return r;
 }
 
-static double scale_up(uint64_t d, int x) /* 22 < x <= 330: d·5^x·2^x, rounded */
+/* 22 < x <= 330: d·5^x·2^x, rounded (d·5^x >= 10^5·5^23 > 2^64) */
+static double scale_up(uint64_t d, int x)
 {
     struct big b;
     big_set(&b, d);
     big_mul_pow5(&b, x);
     int len = big_bitlen(&b);
-    if (len <= 64)
-        return round_to_double(b.w[0] << (64 - len), len - 64 + x, 0);
     int pos = len - 64, l = pos / 64, s = pos % 64;
     uint64_t top = s ? (b.w[l] >> s) | (b.w[l + 1] << (64 - s)) : b.w[l];
     int sticky = s && (b.w[l] & ((1ULL << s) - 1)) != 0;
@@ -330,11 +361,10 @@ static double scale_up(uint64_t d, int x) /* 22 < x <= 330: d·5^x·2^x, rounded
     return round_to_double(top, pos + x, sticky);
 }
 
-/* the double nearest d·10^x, as strtod would read it (d < 2^30) */
+/* the double nearest d·10^x, as strtod would read it (10^5 <= d <= 10^9: six to nine
+ * digits, or 10^p where they rounded up) */
 static double scale_pow10(uint64_t d, int x)
 {
-    if (d == 0)
-        return 0;
     if (x >= 0 && x <= 22)
         return (double)d * pow10_exact[x];
     if (x < 0 && x >= -22)
@@ -362,31 +392,31 @@ double mtr_decimal_from_float(float f, int exp10)
         return (double)f;
     uint32_t m = be ? frac | 0x800000u : frac;
     int q = be ? (int)be - 150 : -149;
-    int Q = q - 2, even = !(m & 1);
+    int Q = q - 2;
     uint32_t below = m == 0x800000u && q > -149 ? 1 : 2; /* half the gap to the float below */
     /* ten significant digits: 10^K with K one too small when the estimate of the decimal
      * exponent was one low, then one digit is dropped */
     int K = floor_log10_pow2(q + bitlen64(m) - 1) - 9;
-    struct floor10 v = floor_div_pow10(4 * m, Q, K), hi = floor_div_pow10(4 * m + 2, Q, K),
-                   lo = floor_div_pow10(4 * m - below, Q, K);
-    if (v.q >= pow10_u64[10]) {
-        drop_digit(&v);
-        drop_digit(&hi);
-        drop_digit(&lo);
+    struct floors fl;
+    floors_at(&fl, m, below, Q, K);
+    if (fl.v.q >= pow10_u64[10]) {
+        drop_digit(&fl.v);
+        drop_digit(&fl.hi);
+        drop_digit(&fl.lo);
         K++;
     }
-    uint64_t d = 0;
-    int k = 0;
-    for (int p = 6; p <= 9; p++) {
-        uint64_t t = pow10_u64[10 - p], r = v.q % t;
-        d = v.q / t;
-        d += (uint64_t)(r > t / 2 || (r == t / 2 && (!v.exact || (d & 1))));
-        k = K + 10 - p;
-        uint64_t x = d * t; /* the p-digit decimal in units of 10^K */
-        int under_hi = x < hi.q || (x == hi.q && (!hi.exact || even));
-        int over_lo = x > lo.q || (x == lo.q && lo.exact && even);
-        if (under_hi && over_lo)
-            break;
+    /* the fewest digits, 6 to 9, that read back (9 always do) */
+    uint64_t d;
+    int k;
+    if (round_digits(&fl, 10000, &d))
+        k = K + 4;
+    else if (round_digits(&fl, 1000, &d))
+        k = K + 3;
+    else if (round_digits(&fl, 100, &d))
+        k = K + 2;
+    else {
+        round_digits(&fl, 10, &d);
+        k = K + 1;
     }
     /* beyond ±1000 the result is 0 or infinity already; this keeps the sum an int */
     int e = exp10 > 1000 ? 1000 : exp10 < -1000 ? -1000 : exp10;
