@@ -18,6 +18,7 @@
 
 #include "alloc_count.h"
 #include "bench_util.h"
+#include "proto/decimal.h"
 #include "protocols/modbus/modbus_internal.h"
 #include "meter/meter.h"
 #include "meter/sim.h"

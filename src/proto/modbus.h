@@ -46,8 +46,6 @@ struct mtr_mb_value {
 uint16_t mtr_mb_crc16(const uint8_t *p, size_t n);
 float mtr_mb_get_float(const uint16_t *w, int word_order);
 void mtr_mb_put_float(float f, uint16_t *w, int word_order);
-/** The shortest decimal (6 to 9 significant digits) that reads back as f, times 10^exp10. */
-double mtr_decimal_from_float(float f, int exp10);
 /** Decode a field from its words (or coil bit in words[0]). METER_EVALUE names a bad value. */
 int mtr_mb_decode(const struct mtr_mb_field *f, const uint16_t *words, int word_order,
                   struct mtr_mb_value *out, char *err, size_t len);

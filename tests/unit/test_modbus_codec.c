@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "proto/decimal.h"
 #include "protocols/modbus/modbus_internal.h"
 
 static void test_crc_check_value(void **state)
