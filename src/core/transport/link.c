@@ -55,7 +55,12 @@ static int apply_termios(struct mtr_link *l, unsigned baud, char *err, size_t le
         tio.c_cflag |= PARENB | PARODD;
     if (l->stop_bits == 2)
         tio.c_cflag |= CSTOPB;
-    tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY | INPCK | ISTRIP);
+    tio.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY | INPCK | ISTRIP | PARMRK | IGNPAR);
+    /* with parity on, the kernel marks a damaged byte (FF 00 x; a real FF comes as FF FF):
+     * otherwise it passes it on as if it were right, and a checksum as weak as IEC's XOR
+     * or M-Bus's sum misses two damaged bytes that cancel out */
+    if (l->parity != 'N')
+        tio.c_iflag |= INPCK | PARMRK;
     tio.c_cc[VMIN] = 0;
     tio.c_cc[VTIME] = 0;
     cfsetispeed(&tio, sp);
@@ -67,7 +72,42 @@ static int apply_termios(struct mtr_link *l, unsigned baud, char *err, size_t le
           !(now.c_cflag & PARENB)))
         return mtr_err(err, len, METER_EIO, "tcsetattr: %s", strerror_r(errno, eb, sizeof eb));
     l->baud = baud;
+    l->marks = l->parity != 'N';
+    l->mark_state = 0;
     return METER_OK;
+}
+
+size_t mtr_link_unmark(uint8_t *state, uint8_t *p, size_t n, uint64_t *errors)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = p[i];
+        switch (*state) {
+        case 1: /* after FF */
+            *state = 0;
+            if (b == 0xFF) {
+                p[o++] = 0xFF; /* a real FF */
+            } else if (b == 0x00) {
+                *state = 2;
+            } else { /* not a mark the kernel writes: take the byte as damaged */
+                p[o++] = b;
+                (*errors)++;
+            }
+            break;
+        case 2: /* after FF 00: the damaged byte */
+            *state = 0;
+            p[o++] = b;
+            (*errors)++;
+            break;
+        default:
+            if (b == 0xFF)
+                *state = 1;
+            else
+                p[o++] = b;
+            break;
+        }
+    }
+    return o;
 }
 
 int mtr_link_claim_port(int fd, const char *path, char *err, size_t len)
@@ -285,8 +325,13 @@ int mtr_link_read(struct mtr_link *l, uint8_t *p, size_t cap, unsigned timeout_m
             return mtr_err(err, len, METER_ETIMEDOUT, "no data within %u ms", timeout_ms);
         ssize_t k = read(l->fd, p, cap);
         if (k > 0) {
-            *got = (size_t)k;
-            l->bytes_received += (uint64_t)k;
+            size_t n = (size_t)k;
+            if (l->marks)
+                n = mtr_link_unmark(&l->mark_state, p, n, &l->parity_errors);
+            l->bytes_received += (uint64_t)n;
+            if (!n)
+                continue; /* the start of a mark alone: its rest comes within the wait */
+            *got = n;
             return METER_OK;
         }
         if (k == 0)
@@ -300,6 +345,7 @@ void mtr_link_flush_input(struct mtr_link *l)
 {
     if (l->kind == MTR_LINK_SERIAL) {
         tcflush(l->fd, TCIFLUSH);
+        l->mark_state = 0;
         return;
     }
     /* what is there now, and no more: a peer that never stops sending must not keep

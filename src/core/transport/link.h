@@ -25,6 +25,9 @@ struct mtr_link {
     uint64_t bytes_sent, bytes_received;
     const struct mtr_cancel *cancel; /* waits also end on cancellation (NULL: none) */
     int locked;                      /* serial: we hold the port's lock (flock) */
+    int marks;                       /* serial with parity: the kernel marks damaged bytes (PARMRK) */
+    uint8_t mark_state;              /* where mtr_link_unmark() is within a mark */
+    uint64_t parity_errors;          /* bytes the UART received with a parity or framing error */
 };
 
 /** Open a serial port raw at the given line settings. */
@@ -44,7 +47,9 @@ int mtr_link_write(struct mtr_link *l, const uint8_t *p, size_t n, unsigned time
 int mtr_link_drain(struct mtr_link *l);
 /** Read what arrives: waits up to timeout_ms for the first byte, then returns what is
  *  there (at most cap). METER_ETIMEDOUT when nothing came; METER_EIO on EOF/error;
- *  METER_ECANCELED when the bus owner called meter_cancel(). */
+ *  METER_ECANCELED when the bus owner called meter_cancel(). On a serial line with
+ *  parity, a byte the UART received damaged is returned as received and counted in
+ *  parity_errors: a protocol whose own check may miss it refuses the reply. */
 int mtr_link_read(struct mtr_link *l, uint8_t *p, size_t cap, unsigned timeout_ms, size_t *got,
                   char *err, size_t len);
 /** The most mtr_link_flush_input() drops from a stream in one call. */
@@ -55,6 +60,10 @@ void mtr_link_flush_input(struct mtr_link *l);
 int mtr_link_set_baud(struct mtr_link *l, unsigned baud, char *err, size_t len);
 /** Set DTR and RTS (-1 leaves a line unchanged); for optical heads powered from them. */
 int mtr_link_set_modem(struct mtr_link *l, int dtr, int rts, char *err, size_t len);
+/** Undo the kernel's marks (PARMRK) in @p p in place: FF FF is one FF, FF 00 x is x
+ *  received damaged (counted in *errors, as is a malformed mark). @p state carries a
+ *  mark cut between reads (0 at the start). Returns the bytes left. */
+size_t mtr_link_unmark(uint8_t *state, uint8_t *p, size_t n, uint64_t *errors);
 /** Seconds one character takes on the wire at the link's settings (start+data+parity+stop). */
 double mtr_link_char_time(const struct mtr_link *l);
 

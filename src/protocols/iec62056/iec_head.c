@@ -166,6 +166,8 @@ int mtr_iec_head_recv(struct mtr_iec_head *h, uint8_t *p, size_t cap, unsigned t
                                                 : why[0]        ? why
                                                                 : "read failed");
         now(&h->last_rx);
+        h->parity_errors += (unsigned)(h->link.parity_errors - h->link_parity); /* serial */
+        h->link_parity = h->link.parity_errors;
         if (h->soft7e1)
             h->parity_errors += (unsigned)mtr_iec_7e1_decode(buf, k);
         else if (!h->keep8)

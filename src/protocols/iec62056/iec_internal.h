@@ -78,7 +78,8 @@ struct mtr_iec_head {
     int echo_known;          /* auto: -1 not yet seen a reply, 0 no echo, 1 echo */
     uint8_t sent[MTR_IEC_FRAME_MAX]; /* the last frame sent, for echo suppression */
     size_t sent_len, sent_pos;       /* sent_pos < sent_len: echo bytes still expected */
-    unsigned parity_errors;  /* bytes received with bad parity (soft 7E1) */
+    unsigned parity_errors;  /* bytes received with bad parity (soft 7E1, or the UART's marks) */
+    uint64_t link_parity;    /* the link's parity_errors already counted above */
     struct timespec write_start;     /* when the last write began */
     size_t write_len;
     struct timespec last_rx; /* when the last byte arrived */

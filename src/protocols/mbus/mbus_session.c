@@ -186,7 +186,7 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
     if (mb->echo != MTR_ECHO_OFF)
         mtr_mbus_parser_expect_echo(&mb->parser, req, n);
     mtr_log_hex(m, "mbus send", req, n);
-    uint64_t s0 = l->bytes_sent, r0 = l->bytes_received;
+    uint64_t s0 = l->bytes_sent, r0 = l->bytes_received, p0 = l->parity_errors;
     m->stats.transactions++;
     double cms = mtr_mbus_char_ms(m);
     unsigned wto = 1000u + (unsigned)(cms * (double)n * 2);
@@ -280,6 +280,11 @@ static int exchange(meter_t *m, const uint8_t *req, size_t n, int expect, int st
         return mtr_set_err(m, pending ? METER_ETRUNCATED : METER_ECHECKSUM,
                            "garbled answer: %s", pending ? "frame cut short" : "no valid frame");
     }
+    if (l->parity_errors != p0) /* the frame's sum misses two damaged bytes that cancel out */
+        return mtr_set_err(m, strict ? METER_ECOLLISION : METER_ECHECKSUM,
+                           "%llu byte(s) of the answer came with a parity error%s",
+                           (unsigned long long)(l->parity_errors - p0),
+                           strict ? ": several slaves answered at once?" : "");
     if (strict && (bad || r->extra || r->foreign || r->flood))
         return mtr_set_err(m, METER_ECOLLISION, "an answer with %zu extra bytes: several slaves "
                            "answered at once", r->extra + mb->parser.noise + pending);
