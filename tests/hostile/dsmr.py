@@ -6,7 +6,7 @@
 # carries 1-0:1.8.1 = 12345.678 kWh; a value that must be refused is always 99999.999.
 #   python3 dsmr.py --case bad-crc [--pty] [--interval 1.0] [--7e1]
 # The q3d-* cases are for iec-push-tcp (run.py: q3d-tcp) (EasyMeter Q3D: no CRC line, 7E1 with --7e1).
-from hostile import Server, forever, main
+from hostile import PushServer, forever, main
 
 GOOD = "012345.678"
 WRONG = "099999.999"
@@ -46,11 +46,11 @@ def telegram(t1=GOOD, bad_crc=False, extra="", crc_fmt="%04X"):
     return b + (crc_fmt % crc).encode() + b"\r\n"
 
 
-class Dsmr(Server):
+class Dsmr(PushServer):
     description = "misbehaving DSMR P1 port (TCP or --pty)"
 
     def add_args(self, ap):
-        ap.add_argument("--interval", type=float, default=1.0, help="seconds between telegrams")
+        super().add_args(ap)
         ap.add_argument("--7e1", dest="e71", action="store_true",
                         help="7E1 made in software (iec-push-tcp: an EasyMeter Q3D's 9600 7E1)")
 
@@ -58,18 +58,6 @@ class Dsmr(Server):
         if isinstance(data, _Raw) or not self.args.e71:
             return bytes(data)
         return data.translate(EVEN)
-
-    def parse(self, rx):
-        return None, len(rx)  # a P1 port ignores what it is sent
-
-    def greet(self):
-        return self.cases[self.args.case](self)
-
-    def pushes(self, make):
-        k = 0
-        while True:
-            yield (0.0 if k == 0 else self.args.interval), make(k)
-            k += 1
 
     def c_normal(self):
         return self.pushes(lambda k: telegram())

@@ -236,6 +236,27 @@ class Server:
                 pass
 
 
+class PushServer(Server):
+    """A meter that pushes without being asked (SML, DSMR P1): its case makes the script
+    played once a client connects, usually self.pushes(make)."""
+
+    def add_args(self, ap):
+        ap.add_argument("--interval", type=float, default=1.0, help="seconds between telegrams")
+
+    def parse(self, rx):
+        return None, len(rx)  # a push meter ignores what it is sent
+
+    def greet(self):
+        return self.cases[self.args.case](self)
+
+    def pushes(self, make):
+        """Script: make(k) every interval, for ever."""
+        k = 0
+        while True:
+            yield (0.0 if k == 0 else self.args.interval), make(k)
+            k += 1
+
+
 def main(cls):
     try:
         sys.exit(cls().run())  # the OS closes the listener and the pty

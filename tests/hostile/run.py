@@ -186,6 +186,31 @@ def vm_rss_mb(pid):
     return 0.0
 
 
+def watch(p, t0, limit):
+    """Wait for `meter` (process p, started at t0) until it exits or its deadline (limit ms)
+    passes, sampling its memory; kill it at the deadline or past RSS_HARD_MB.
+    Returns (wait status, rusage, peak RSS in MB, why it was killed or None)."""
+    pidfd = os.pidfd_open(p.pid)
+    killed, status, usage, peak = None, None, None, 0.0
+    while status is None:
+        left = limit / 1000.0 - (time.monotonic() - t0)
+        if left <= 0:
+            killed = "still running at its deadline"
+        rss = vm_rss_mb(p.pid)
+        peak = max(peak, rss)
+        if rss > RSS_HARD_MB:
+            killed = "using %.0f MB" % rss
+        if killed:
+            os.killpg(p.pid, signal.SIGKILL)
+            _, status, usage = os.wait4(p.pid, 0)
+            break
+        r, _, _ = select.select([pidfd], [], [], min(max(left, 0), 0.05))
+        if r:
+            _, status, usage = os.wait4(p.pid, 0)
+    os.close(pidfd)
+    return status, usage, peak, killed
+
+
 def run_case(meter, c):
     """Returns (ok, message, elapsed_ms, deadline_ms, peak_rss_mb)."""
     script, is_pty, tmpl, model, qs, wrong = PROTOCOLS[c["proto"]]
@@ -207,26 +232,7 @@ def run_case(meter, c):
                    for s, b in ((p.stdout, out_buf), (p.stderr, err_buf))]
         for t in readers:
             t.start()
-        pidfd = os.pidfd_open(p.pid)
-        killed = None
-        peak = 0.0
-        status, usage = None, None
-        while status is None:
-            left = limit / 1000.0 - (time.monotonic() - t0)
-            if left <= 0:
-                killed = "still running at its deadline"
-            rss = vm_rss_mb(p.pid)
-            peak = max(peak, rss)
-            if rss > RSS_HARD_MB:
-                killed = "using %.0f MB" % rss
-            if killed:
-                os.killpg(p.pid, signal.SIGKILL)
-                _, status, usage = os.wait4(p.pid, 0)
-                break
-            r, _, _ = select.select([pidfd], [], [], min(left, 0.05))
-            if r:
-                _, status, usage = os.wait4(p.pid, 0)
-        os.close(pidfd)
+        status, usage, peak, killed = watch(p, t0, limit)
         elapsed = (time.monotonic() - t0) * 1000.0
         p.returncode = os.waitstatus_to_exitcode(status)
         for t in readers:
@@ -328,24 +334,7 @@ def run_monitor(meter, c):
                    threading.Thread(target=lambda: err_buf.append(p.stderr.read()), daemon=True)]
         for t in readers:
             t.start()
-        pidfd = os.pidfd_open(p.pid)
-        killed, status, usage, peak = None, None, None, 0.0
-        while status is None:
-            left = limit / 1000.0 - (time.monotonic() - t0)
-            if left <= 0:
-                killed = "still running at its deadline"
-            rss = vm_rss_mb(p.pid)
-            peak = max(peak, rss)
-            if rss > RSS_HARD_MB:
-                killed = "using %.0f MB" % rss
-            if killed:
-                os.killpg(p.pid, signal.SIGKILL)
-                _, status, usage = os.wait4(p.pid, 0)
-                break
-            r, _, _ = select.select([pidfd], [], [], min(max(left, 0), 0.05))
-            if r:
-                _, status, usage = os.wait4(p.pid, 0)
-        os.close(pidfd)
+        status, usage, peak, killed = watch(p, t0, limit)
         elapsed = (time.monotonic() - t0) * 1000.0
         rc = os.waitstatus_to_exitcode(status)
         for t in readers:

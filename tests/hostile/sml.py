@@ -8,7 +8,7 @@
 #   python3 sml.py --case bad-crc [--pty] [--interval 1.0]
 import struct
 
-from hostile import Server, forever, main
+from hostile import PushServer, forever, main
 
 ENERGY = 123456000   # 0.1 Wh (scaler -1): 12345.6 kWh
 WRONG = 999999990    # 99999.999 kWh with the same scaler
@@ -78,24 +78,8 @@ def transport(f, bad_crc=False, pad=None):
     return out + bytes([crc & 0xFF, crc >> 8])
 
 
-class Sml(Server):
+class Sml(PushServer):
     description = "misbehaving SML push meter (TCP or --pty)"
-
-    def add_args(self, ap):
-        ap.add_argument("--interval", type=float, default=1.0, help="seconds between telegrams")
-
-    def parse(self, rx):
-        return None, len(rx)  # a push meter ignores what it is sent
-
-    def greet(self):
-        return self.cases[self.args.case](self)
-
-    def pushes(self, make):
-        """Script: make(k) every interval, for ever."""
-        k = 0
-        while True:
-            yield (0.0 if k == 0 else self.args.interval), make(k)
-            k += 1
 
     def c_normal(self):
         return self.pushes(lambda k: transport(sml_file(3 * k)))
