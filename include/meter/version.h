@@ -11,9 +11,9 @@ extern "C" {
 #endif
 
 #define METER_VERSION_MAJOR 0
-#define METER_VERSION_MINOR 2
+#define METER_VERSION_MINOR 3
 #define METER_VERSION_PATCH 0
-#define METER_VERSION_STRING "0.2.0"
+#define METER_VERSION_STRING "0.3.0"
 /** One number, comparable: 0x00MMmmpp. */
 #define METER_VERSION_HEX                                                          \
     ((METER_VERSION_MAJOR << 16) | (METER_VERSION_MINOR << 8) | METER_VERSION_PATCH)
