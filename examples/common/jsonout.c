@@ -38,7 +38,10 @@ char *jo_utf8(const char *s, enum jo_text enc)
     size_t k = 0;
     while (*p) {
         size_t len = enc == JO_TEXT_UTF8 ? utf8_seq(p) : (*p < 0x80);
-        if (len && !(*p < 0x20 && *p != '\t') && *p != 0x7F) {
+        if (len == 2 && p[0] == 0xC2 && p[1] < 0xA0) { /* U+0080..U+009F: C1 controls */
+            k += (size_t)snprintf(out + k, 5, "\\x%02X", p[1]); /* as in ISO 8859-1 */
+            p += 2;
+        } else if (len && !(*p < 0x20 && *p != '\t') && *p != 0x7F) {
             memcpy(out + k, p, len);
             k += len;
             p += len;
@@ -74,9 +77,21 @@ cJSON *jo_text_item(const char *s, enum jo_text enc)
     return item;
 }
 
-cJSON *jo_add_text(cJSON *obj, const char *key, const char *s, enum jo_text enc)
+
+cJSON *jo_number_item(double v)
 {
-    cJSON *item = jo_text_item(s, enc);
+    /* cJSON prints "%1.15g" when it reads back within a relative DBL_EPSILON, not
+     * exactly (0.1 + 0.2 came out as 0.3): the digits are ours, the same as every
+     * table and CSV shows, and read back as the very same double */
+    char buf[64];
+    if (jo_nonfinite(v))
+        return cJSON_CreateNull();
+    jo_number(buf, sizeof buf, v);
+    return cJSON_CreateRaw(buf);
+}
+
+static cJSON *add_item(cJSON *obj, const char *key, cJSON *item)
+{
     if (item && !cJSON_AddItemToObject(obj, key, item)) {
         cJSON_Delete(item);
         return NULL;
@@ -84,9 +99,21 @@ cJSON *jo_add_text(cJSON *obj, const char *key, const char *s, enum jo_text enc)
     return item;
 }
 
+cJSON *jo_add_text(cJSON *obj, const char *key, const char *s, enum jo_text enc)
+{
+    return add_item(obj, key, jo_text_item(s, enc));
+}
+
 cJSON *jo_add_number(cJSON *obj, const char *key, double v)
 {
-    return jo_nonfinite(v) ? cJSON_AddNullToObject(obj, key) : cJSON_AddNumberToObject(obj, key, v);
+    return add_item(obj, key, jo_number_item(v));
+}
+
+cJSON *jo_add_uint(cJSON *obj, const char *key, unsigned long long v)
+{
+    char buf[24]; /* exact: a double holds integers up to 2^53 only */
+    snprintf(buf, sizeof buf, "%llu", v);
+    return add_item(obj, key, cJSON_CreateRaw(buf));
 }
 
 char *jo_take(cJSON *root)

@@ -18,7 +18,8 @@ enum jo_text {
 };
 
 /** @p s (NUL-terminated) as valid UTF-8 without control characters other than
- *  TAB (those become \xNN too). @return malloc'd, or NULL when out of memory. */
+ *  TAB: C0 controls, DEL and the C1 controls U+0080..U+009F become \xNN too (NN the
+ *  code point, as ISO 8859-1 text gives it). @return malloc'd, or NULL when out of memory. */
 char *jo_utf8(const char *s, enum jo_text enc);
 
 /** NULL when @p v is a finite number, else why not: "NaN", "Infinity" or "-Infinity". */
@@ -27,8 +28,13 @@ const char *jo_nonfinite(double v);
 /** Add @p s (as jo_utf8()) under @p key. @return the item, NULL when out of memory. */
 cJSON *jo_add_text(cJSON *obj, const char *key, const char *s, enum jo_text enc);
 /** Add a number, or null when it is not finite. The caller puts the reason
- *  (jo_nonfinite()) beside it. @return the item, NULL when out of memory. */
+ *  (jo_nonfinite()) beside it. The digits are jo_number()'s: they read back as
+ *  exactly @p v. @return the item, NULL when out of memory. */
 cJSON *jo_add_number(cJSON *obj, const char *key, double v);
+/** A number item as jo_add_number() writes it (null when not finite), for arrays. */
+cJSON *jo_number_item(double v);
+/** Add an unsigned integer exactly (all 64 bits, beyond a double's 2^53). */
+cJSON *jo_add_uint(cJSON *obj, const char *key, unsigned long long v);
 /** A string item made valid UTF-8 (for arrays). */
 cJSON *jo_text_item(const char *s, enum jo_text enc);
 

@@ -101,8 +101,10 @@ static void print_table(const meter_mbus_header_t *h, const meter_record_t *r, s
             snprintf(v, sizeof v, "%s", t ? t : "");
             free(t);
         }
-        printf("%-3zu %-24s %20s %-8s %-14s %3d %3d %3d\n", i, r[i].name, v, r[i].unit,
+        char *unit = jo_utf8(r[i].unit, JO_TEXT_UTF8); /* a plain-text unit is the meter's */
+        printf("%-3zu %-24s %20s %-8s %-14s %3d %3d %3d\n", i, r[i].name, v, unit ? unit : "",
                r[i].function, r[i].storage, r[i].tariff, r[i].subunit);
+        free(unit);
     }
 }
 

@@ -123,7 +123,7 @@ static void print_json(const meter_sml_info_t *info, const meter_sml_entry_t *e,
         else
             cJSON_AddNullToObject(o, "scaler");
         if (e[i].has_status)
-            cJSON_AddNumberToObject(o, "status", (double)e[i].status);
+            jo_add_uint(o, "status", e[i].status); /* up to 64 bits, exact */
         else
             cJSON_AddNullToObject(o, "status");
         cJSON_AddNumberToObject(o, "frame", e[i].frame);

@@ -151,6 +151,15 @@ void cli_record_json(cJSON *o, const meter_record_t *r, enum jo_text enc)
     }
 }
 
+/* ",N", or "," alone for a field the record does not have (-1) */
+static void csv_int(FILE *f, int v)
+{
+    if (v < 0)
+        fputc(',', f);
+    else
+        fprintf(f, ",%d", v);
+}
+
 void cli_print_records(FILE *f, enum cli_format fmt, const char *model, const char *conn,
                        const meter_record_t *r, size_t n)
 {
@@ -188,7 +197,10 @@ void cli_print_records(FILE *f, enum cli_format fmt, const char *model, const ch
             jo_csv_field(f, r[i].unit, enc);
             fputc(',', f);
             jo_csv_field(f, r[i].function, enc);
-            fprintf(f, ",%d,%d,%d,%s\n", r[i].storage, r[i].tariff, r[i].subunit, qi ? qi->name : "");
+            csv_int(f, r[i].storage); /* empty where JSON has null */
+            csv_int(f, r[i].tariff);
+            csv_int(f, r[i].subunit);
+            fprintf(f, ",%s\n", qi ? qi->name : "");
             free(v);
         }
         break;

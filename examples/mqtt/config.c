@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "jsonout.h"
 #include "models.h"
 
 struct parser {
@@ -68,6 +69,17 @@ static int valid_name(const char *s)
         if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) && *s != '_' && *s != '-')
             return 0;
     return 1;
+}
+
+/* a topic part or an id as the payloads quote it: valid UTF-8 without control
+ * characters (MQTT topics are UTF-8; jo_utf8() would change anything else, and the
+ * discovery config's state_topic would then name no topic that is published) */
+static int clean_text(const char *v)
+{
+    char *t = jo_utf8(v, JO_TEXT_UTF8);
+    int ok = t && !strcmp(t, v);
+    free(t);
+    return ok;
 }
 
 static int copy(struct parser *p, char *dst, size_t cap, const char *key, const char *v)
@@ -187,12 +199,19 @@ static int set_mqtt(struct parser *p, int k, const char *v)
     case 2:
         if (!*v || strpbrk(v, "#+"))
             return fail(p, p->line, "bad prefix '%s' (a topic without # or +)", v);
+        if (!clean_text(v))
+            return fail(p, p->line, "bad prefix (not UTF-8, or a control character in it)");
         return copy(p, c->prefix, sizeof c->prefix, "prefix", v);
     case 3:
-        if (!*v)
-            return fail(p, p->line, "client_id is empty");
+        if (!*v || !clean_text(v))
+            return fail(p, p->line, "bad client_id (empty, not UTF-8, or a control character in it)");
         return copy(p, c->client_id, sizeof c->client_id, "client_id", v);
-    case 4: return copy(p, c->discovery_prefix, sizeof c->discovery_prefix, "discovery_prefix", v);
+    case 4:
+        if (strpbrk(v, "#+"))
+            return fail(p, p->line, "bad discovery_prefix '%s' (a topic without # or +)", v);
+        if (!clean_text(v))
+            return fail(p, p->line, "bad discovery_prefix (not UTF-8, or a control character in it)");
+        return copy(p, c->discovery_prefix, sizeof c->discovery_prefix, "discovery_prefix", v);
     case 5:
         if (parse_long(p, "queue", v, 1, 10000000, &n) < 0)
             return -1;

@@ -9,16 +9,18 @@
 
 #include "clock.h"
 
+/* to the mA; a value too large to scale stays as it is */
 static double r3(double v)
 {
-    return round(v * 1000) / 1000;
+    double r = round(v * 1000) / 1000;
+    return isfinite(r) ? r : v;
 }
 
 static cJSON *json_array(const double *v, unsigned n)
 {
     cJSON *a = cJSON_CreateArray();
     for (unsigned k = 0; a && k < n; k++)
-        cJSON_AddItemToArray(a, isfinite(v[k]) ? cJSON_CreateNumber(r3(v[k])) : cJSON_CreateNull());
+        cJSON_AddItemToArray(a, jo_number_item(r3(v[k]))); /* null when not finite */
     return a;
 }
 

@@ -25,7 +25,7 @@ typedef enum meter_sml_flag {
 
 /** One SML_ListEntry. @since 0.2 */
 typedef struct meter_sml_entry {
-    char obis[32];         /**< "1-0:1.8.0*255"; objName in hex when it has not 6 bytes */
+    char obis[32];         /**< "1-0:1.8.0*255"; objName in hex (printable or not) when it has not 6 bytes */
     unsigned frame;        /**< index of its transport frame (0 for a bare file) */
     unsigned message;      /**< index of its message within the file */
     int has_unit;          /**< 1: unit_code was sent */
@@ -53,7 +53,7 @@ typedef struct meter_sml_info {
     unsigned msg_crc_bad;  /**< message CRCs wrong, kept by METER_SML_TRUST_TRANSPORT */
     unsigned truncated;    /**< 1: a frame cut off by the end of the input was left out */
     unsigned refused;      /**< frames refused (CRC, framing, decoding): none of their entries given */
-    char server_id[64];    /**< the first PublicOpen.Res serverId, hex */
+    char server_id[64];    /**< the first PublicOpen.Res serverId in hex, printable or not (31 bytes at most) */
     uint32_t reserved_[4];
 } meter_sml_info_t;
 

@@ -2,7 +2,7 @@
 /* Property-test driver of examples/common/jsonout: N random texts (arbitrary
  * bytes) and numbers (arbitrary bit patterns: NaN, infinities, subnormals)
  * through the JSON writer (one object a line) or the CSV writer (one record a
- * line). tests/scripts/test_json_strict.sh checks each line with a strict
+ * line, with the number as tables and CSV print it). tests/scripts/test_json_strict.sh checks each line with a strict
  * parser against what the input says it must be. Usage: jsonout_gen json|csv N SEED */
 #include <inttypes.h>
 #include <stdint.h>
@@ -44,26 +44,34 @@ int main(int argc, char **argv)
     }
     long n = strtol(argv[2], NULL, 10);
     state = strtoull(argv[3], NULL, 10) | 1;
-    static const double decimals[] = {230.1, 0.1, 1136.694, 12445.92, -0.5, 50.02, 13070002, 0, 1e21, 4.2e-7};
+    static const double decimals[] = {230.1, 0.1, 1136.694, 12445.92, -0.5, 50.02, 13070002, 0, 1e21, 4.2e-7,
+                                      0.1 + 0.2, -0.0, 5e-324, 1.7976931348623157e308, 9007199254740993.0,
+                                      0.1408000030517578, 1e15, 123456789012345.67, 1e-7};
     for (long i = 0; i < n; i++) {
         char text[48], hex[96];
         random_text(text, sizeof text, hex);
         double v;
         if (i < (long)(sizeof decimals / sizeof decimals[0])) {
             v = decimals[i];
-        } else {
+        } else if (i % 3) {
             uint64_t bits = next();
             memcpy(&v, &bits, sizeof v);
+        } else { /* a meter's kind of number: digits with a decimal point, or a float32 */
+            static const double scale[] = {1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e9};
+            v = (double)(int64_t)(next() % 2000000001) - 1000000000;
+            v = next() % 2 ? v / scale[next() % 8] : (double)(float)(v / scale[next() % 8]);
         }
         uint64_t bits;
         memcpy(&bits, &v, sizeof bits);
         if (!strcmp(argv[1], "csv")) {
             /* hex of the input, then the field as UTF-8 and as ISO 8859-1 */
+            char num[64];
+            jo_number(num, sizeof num, v);
             printf("%s,", hex);
             jo_csv_field(stdout, text, JO_TEXT_UTF8);
             putchar(',');
             jo_csv_field(stdout, text, JO_TEXT_LATIN1);
-            putchar('\n');
+            printf(",%016" PRIx64 ",%s\n", bits, num);
             continue;
         }
         cJSON *o = cJSON_CreateObject();

@@ -66,6 +66,12 @@ static void config_errors(void **state)
         {"[mqtt]\nport = 0\n", "t.ini:2: bad port '0'"},
         {"[mqtt]\nqueue = -1\n", "t.ini:2: bad queue '-1'"},
         {"[mqtt]\nprefix = a/#\n", "t.ini:2: bad prefix 'a/#'"},
+        /* a topic or id the payloads would have to escape names nothing published */
+        {"[mqtt]\nprefix = a\x1b[1mb\n", "t.ini:2: bad prefix (not UTF-8"},
+        {"[mqtt]\nprefix = m\xe9ters\n", "t.ini:2: bad prefix (not UTF-8"},
+        {"[mqtt]\ndiscovery_prefix = ha/+\n", "t.ini:2: bad discovery_prefix 'ha/+'"},
+        {"[mqtt]\ndiscovery_prefix = h\x7f\n", "t.ini:2: bad discovery_prefix (not UTF-8"},
+        {"[mqtt]\nclient_id = a\xc2\x9b" "b\n", "t.ini:2: bad client_id"},
         {"model = x\n", "t.ini:1: 'model' outside a section"},
         {"[meter A b]\n", "t.ini:1: bad meter name 'A b'"},
         {"[meter a]\nmodel = klefr-6924\nconnection = tcp:h\n[meter a]\n", "t.ini:4: meter 'a' is defined twice (first at line 1)"},

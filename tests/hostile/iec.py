@@ -5,6 +5,7 @@
 # the sign-on "/?...!" with "/HOS6HOSTILE" (19200 Bd) and the option select with a
 # readout (1.8.0 = 0033402.264 kWh), as --case says. Wrong values are 99999.999.
 #   python3 iec.py --case readout-endless [--pty] [--lifetime S]
+import random
 import sys
 
 from hostile import Server, forever, main, once, trickle
@@ -30,6 +31,30 @@ def readout(data):
 # 7E1 in software: the even-parity bit on bit 7 (a table, so 5 MB take no time)
 EVEN = bytes((b & 0x7F) | (0x80 if bin(b & 0x7F).count("1") & 1 else 0) for b in range(256))
 STRIP = bytes(b & 0x7F for b in range(256))
+
+
+# printable bytes a data set may hold besides digits (not the frame's ( ) * / ! &),
+# and controls that a readout's value may carry as noise (the codec drops them)
+AWKWARD = b'",;\\\' {}[]<>%#$?=+:\x7f\x1b\x00\t'
+
+
+def hostile_readout(seed):
+    """Data sets with awkward addresses, values and units (issue: every output valid).
+    Returns (the data lines, [(address, value as sent, unit)])."""
+    rng = random.Random(seed)
+
+    def text(n, controls):
+        pool = AWKWARD if controls else AWKWARD[:-5]
+        return bytes(rng.choice(pool) if rng.random() < 0.5 else rng.randrange(0x30, 0x7B)
+                     for _ in range(n)).replace(b"&", b"+")
+    lines, sets = b"", []
+    for _ in range(rng.randint(2, 6)):
+        addr = text(rng.randint(1, 12), False).lstrip(b" ") or b"C"
+        value = text(rng.randint(0, 30), True)
+        unit = text(rng.randint(0, 6), False) if rng.random() < 0.5 else b""
+        lines += addr + b"(" + value + (b"*" + unit if unit else b"") + b")\r\n"
+        sets.append((addr, value, unit))
+    return lines, sets
 
 
 class Req:
@@ -111,6 +136,12 @@ class Iec(Server):
         return trickle(IDENT if req.kind == "signon" else readout(DATA + LINE * 8), 0.45)
 
     # --- added by the red team: check characters, frame ends, parity
+    def c_texts(self, req):
+        # the awkward data sets of hostile_readout(--seed) after the normal ones
+        if req.kind == "signon":
+            return once(IDENT)
+        return once(readout(DATA + hostile_readout(self.args.seed)[0]))
+
     def c_bcc_wrong(self, req):
         # the wrong value under the check character of the right readout
         if req.kind == "signon":
@@ -165,6 +196,7 @@ Iec.cases = {
     "bcc-wrong": Iec.c_bcc_wrong,
     "no-etx": Iec.c_no_etx,
     "parity": Iec.c_parity,
+    "texts": Iec.c_texts,
 }
 
 if __name__ == "__main__":

@@ -5,6 +5,9 @@
 # REQ_UD2 as --case says, with the KLEFR manual's telegram (docs §9: energy
 # 16048.14 kWh). A telegram that does not belong to the request carries 9999.99 kWh.
 #   python3 mbus.py --case other-primary [--pty] [--lifetime S]
+import math
+import random
+import struct
 import sys
 
 from hostile import Server, forever, main, once, trickle
@@ -15,6 +18,54 @@ RECORDS = bytes.fromhex(
     "0C04 14486001 8C1004 23803500 8C2004 91672401 1C04 46136900 9C1004 56341200"
     "9C2004 90785600 2C04 68349100 AC1004 67452300 AC2004 01896700")
 WRONG_RECORD0 = bytes.fromhex("0C04 99999900")  # 9999.99 kWh
+
+
+# Awkward bytes for a meter's text: quotes, separators, CR/LF, TAB, backslash, C0/C1
+# controls, DEL, ISO 8859-1 letters (a text is ISO 8859-1 on the wire)
+AWKWARD = b'"\',;\r\n\t\\\x01\x1b\x7f\x80\x9b\xa0\xe9\xff{}[]<>&%'
+REAL32 = ("7fc00000", "ffc00000", "7f800000", "ff800000", "80000000", "00000001", "007fffff",
+          "7f7fffff", "43661999", "c2c80000", "3dcccccd")
+
+
+def hostile_records(seed):
+    """Records whose texts and numbers are hostile (issue: every output valid): LVAR
+    texts and plain-text units of awkward bytes, real32 NaN/inf/-0/subnormal/huge, int64.
+    Returns (record bytes, what each record must read as): ("text", latin1 bytes in
+    reading order) or ("number", float or None when not finite, unit latin1 or None)."""
+    rng = random.Random(seed)
+
+    def text(n):
+        return bytes(rng.choice(AWKWARD) if rng.random() < 0.6 else rng.randrange(1, 256)
+                     for _ in range(n))
+    out, want = b"", []
+    for _ in range(rng.randint(3, 6)):
+        kind = rng.randrange(5)
+        if kind == 1 and len(out) > 240 - 15 - 0x44:
+            kind = 0  # a long frame holds 252 bytes after L: no second long text
+        if len(out) > 240 - 15 - 24:
+            break
+        if kind == 0:  # LVAR text (firmware version), last character first on the wire
+            t = text(rng.randint(0, 20))
+            out += bytes([0x0D, 0xFD, 0x0E, len(t)]) + t[::-1]
+            want.append(("text", t))
+        elif kind == 1:  # a long one: cut between characters to fit the record
+            t = text(rng.randint(40, 0x3F))
+            out += bytes([0x0D, 0xFD, 0x0E, len(t)]) + t[::-1]
+            want.append(("text", t))
+        elif kind == 2:  # a number with a plain-text unit
+            u, v = text(rng.randint(1, 7)), rng.randrange(-2**31, 2**31)
+            out += bytes([0x04, 0x7C, len(u)]) + u[::-1] + struct.pack("<i", v)
+            want.append(("number", float(v), u))
+        elif kind == 3:  # real32 in Wh
+            b = bytes.fromhex(rng.choice(REAL32)) if rng.random() < 0.6 else rng.randbytes(4)
+            v = struct.unpack(">f", b)[0]
+            out += b"\x05\x03" + b[::-1]
+            want.append(("number", v if math.isfinite(v) else None, None))
+        else:  # int64 in Wh (beyond 2^53: the nearest double)
+            v = rng.choice((2**63 - 1, -2**63, 2**53 + 1, rng.randrange(-2**63, 2**63)))
+            out += b"\x07\x03" + struct.pack("<q", v)
+            want.append(("number", float(v), None))
+    return out, want
 
 
 def long_frame(c, a, ci, data):
@@ -155,6 +206,14 @@ class MBus(Server):
     def c_short_reply(self, req):
         return once(bytes([0x10, 0x08, req.a, (0x08 + req.a) & 0xFF, 0x16]))
 
+    def c_texts(self, req):
+        # the hostile texts and numbers of hostile_records(--seed)
+        hdr = bytearray(HEADER)
+        hdr[1] = req.a
+        if req.a == 0xFD:
+            hdr[3:7] = self.state.get("selected", b"\0\0\0\0")
+        return once(long_frame(hdr[0], hdr[1], hdr[2], bytes(hdr[3:]) + hostile_records(self.args.seed)[0]))
+
     def c_cs_then_right(self, req):
         # the first answer's checksum is wrong (value changed), the repeat is right
         self.state["n"] = self.state.get("n", 0) + 1
@@ -183,6 +242,7 @@ MBus.cases = {
     "l-huge": MBus.c_l_huge,
     "short-reply": MBus.c_short_reply,
     "cs-then-right": MBus.c_cs_then_right,
+    "texts": MBus.c_texts,
 }
 
 if __name__ == "__main__":

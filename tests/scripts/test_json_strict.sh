@@ -14,7 +14,7 @@ GEN="$METER_BUILD/tests/apps/jsonout_gen"
 "$GEN" json 3000 7 >"$TMP/j.txt"
 "$GEN" csv 3000 11 >"$TMP/c.txt"
 "$PY" - "$TMP/j.txt" "$TMP/c.txt" <<'PY' || fail "JSON/CSV writer"
-import csv, io, json, math, struct, sys
+import csv, io, json, math, re, struct, sys
 
 def refuse(c):
     raise ValueError("non-standard constant " + c)
@@ -32,13 +32,14 @@ def expect_utf8(raw):
         o = ord(ch)
         if 0xDC80 <= o <= 0xDCFF:
             out.append(esc(o - 0xDC00))
-        elif (o < 0x20 and o != 9) or o == 0x7F:
+        elif (o < 0x20 and o != 9) or 0x7F <= o <= 0x9F:  # C0, DEL, C1
             out.append(esc(o))
         else:
             out.append(ch)
     return "".join(out)
 
-decimals = {0: "230.1", 1: "0.1", 2: "1136.694", 3: "12445.92", 4: "-0.5", 5: "50.02", 6: "13070002"}
+decimals = {0: "230.1", 1: "0.1", 2: "1136.694", 3: "12445.92", 4: "-0.5", 5: "50.02", 6: "13070002",
+            9: "4.2e-07", 10: "0.30000000000000004", 11: "-0", 13: "1.7976931348623157e+308"}
 n = 0
 for i, line in enumerate(open(sys.argv[1], "rb")):
     text = line.decode("utf-8", "strict")          # strict UTF-8
@@ -49,7 +50,9 @@ for i, line in enumerate(open(sys.argv[1], "rb")):
     v = struct.unpack(">d", bytes.fromhex(d["bits"]))[0]
     if math.isfinite(v):
         assert isinstance(d["n"], (int, float)) and "why" not in d, (i, d)
-        assert d["n"] == v or abs(d["n"] - v) <= abs(v) * 4e-16, (i, d, v)
+        assert float(d["n"]) == v, (i, d, v)  # exactly the double, never a neighbour
+        num = re.search(r'"n":(-?[0-9][^,}]*)', text).group(1)
+        assert num.startswith("-") == (math.copysign(1, v) < 0), (i, num, v)  # -0 keeps its sign
     else:
         assert d["n"] is None and d["why"] in ("NaN", "Infinity", "-Infinity"), (i, d)
     if i in decimals:  # the meter's decimal, as the meter wrote it
@@ -59,9 +62,14 @@ assert n == 3000, n
 rows = list(csv.reader(io.open(sys.argv[2], encoding="utf-8", errors="strict", newline="")))
 assert len(rows) == 3000, len(rows)
 for i, r in enumerate(rows):
-    assert len(r) == 3, (i, r)
+    assert len(r) == 5, (i, r)
     raw = bytes.fromhex(r[0])
     assert r[1] == expect_utf8(raw) and r[2] == expect_latin1(raw), (i, r)
+    v = struct.unpack(">d", bytes.fromhex(r[3]))[0]
+    if math.isfinite(v):
+        assert float(r[4]) == v and r[4].startswith("-") == (math.copysign(1, v) < 0), (i, r, v)
+    else:
+        assert r[4] == {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}[str(v)], (i, r)
 print("writer: 3000 JSON objects and 3000 CSV records parse strictly and hold what went in")
 PY
 
@@ -85,7 +93,8 @@ for k in range(300):
     body = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 6)))
     if rng.random() < 0.3:
         body += bytes(rng.randrange(256) for _ in range(rng.randint(1, 12)))
-    head = bytes.fromhex("0800727856341224400107550000") if rng.random() < 0.9 else bytes(rng.randrange(256) for _ in range(14))
+    # C A CI, id, manufacturer, version, medium, access, status, signature 0000 (no encryption)
+    head = bytes.fromhex("080072785634122440010755000000") if rng.random() < 0.9 else bytes(rng.randrange(256) for _ in range(15))
     data = head + body
     frame = bytes([0x68, len(data), len(data), 0x68]) + data + bytes([sum(data) & 0xFF, 0x16])
     p = subprocess.run([meter, "decode", "mbus", "--json", frame.hex()], capture_output=True)

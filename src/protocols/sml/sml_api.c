@@ -10,14 +10,23 @@
 
 #define FRAME_ENTRIES 256
 
+/* bytes in hex, always (as sml.h promises): printable bytes as themselves would make
+ * the ids 0x31 0x32 and 0x12 read alike */
+static void hex(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n && k + 2 < cap; i++)
+        k += (size_t)snprintf(out + k, cap - k, "%02x", p[i]);
+    out[k] = '\0';
+}
+
 static void copy_entry(const mtr_sml_entry_t *e, unsigned frame, meter_sml_entry_t *o)
 {
     memset(o, 0, sizeof *o);
     if (e->has_obis)
         mtr_sml_obis_format(e->obis, o->obis, sizeof o->obis);
     else
-        mtr_sml_octets_text(e->obj_name, e->obj_name_len > 15 ? 15 : e->obj_name_len, o->obis,
-                            sizeof o->obis);
+        hex(e->obj_name, e->obj_name_len > 15 ? 15 : e->obj_name_len, o->obis, sizeof o->obis);
     o->frame = frame;
     o->message = e->message;
     o->has_unit = e->has_unit;
@@ -63,8 +72,8 @@ static int take(const mtr_sml_result_t *res, unsigned frame, meter_sml_info_t *i
     info->skipped += res->skipped;
     info->msg_crc_bad += res->msg_crc_bad;
     if (res->server_id && !info->server_id[0])
-        mtr_sml_octets_text(res->server_id, res->server_id_len > 31 ? 31 : res->server_id_len,
-                            info->server_id, sizeof info->server_id);
+        hex(res->server_id, res->server_id_len > 31 ? 31 : res->server_id_len, info->server_id,
+            sizeof info->server_id);
     return res->total > res->count ? METER_EBUFSIZE : METER_OK;
 }
 
