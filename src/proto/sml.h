@@ -240,6 +240,9 @@ int mtr_sml_decode_frame(const mtr_sml_frame_t *f, unsigned flags, mtr_sml_resul
 
 /** The entry's value times 10^scaler (INT, UINT, BOOL; NAN for the other kinds). */
 double mtr_sml_entry_value(const mtr_sml_entry_t *e);
+/** The value x 10^(scaler + @p exp10) (a unit's power of ten besides), rounded once:
+ *  exactly the double nearest the decimal, also beyond 2^53 and for large powers. */
+double mtr_sml_entry_scaled(const mtr_sml_entry_t *e, int exp10);
 
 /* ---- units and OBIS (sml_unit.c) ----------------------------------------- */
 

@@ -3,6 +3,8 @@
  * the caller's struct, the value kept as the wire says (mantissa and scaler), and
  * the value after scaler as a double. Message framing is in sml_message.c. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/sml.h"
@@ -227,6 +229,11 @@ int mtr_sml_entry_read(mtr_sml_cursor_t *c, mtr_sml_entry_t *e, char *err, size_
 
 double mtr_sml_entry_value(const mtr_sml_entry_t *e)
 {
+    return mtr_sml_entry_scaled(e, 0);
+}
+
+double mtr_sml_entry_scaled(const mtr_sml_entry_t *e, int exp10)
+{
     double v;
     switch (e->kind) {
     case MTR_SML_V_INT: v = (double)e->i; break;
@@ -234,10 +241,20 @@ double mtr_sml_entry_value(const mtr_sml_entry_t *e)
     case MTR_SML_V_BOOL: v = e->b ? 1.0 : 0.0; break;
     default: return NAN;
     }
+    int k = e->scaler + exp10, s = k < 0 ? -k : k;
+    if (fabs(v) >= 9007199254740992.0 || s > 22) {
+        /* the integer may not be exact as a double (from 2^53 on), or 10^k is not: the
+         * decimal text read once by strtod, correctly rounded, so still one rounding */
+        char buf[48];
+        if (e->kind == MTR_SML_V_INT || e->kind == MTR_SML_V_BOOL)
+            snprintf(buf, sizeof buf, "%llde%d", e->kind == MTR_SML_V_INT ? (long long)e->i : (long long)v, k);
+        else
+            snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)e->u, k);
+        return strtod(buf, NULL);
+    }
     /* one rounding: raw / 10^k with 10^k exact for k <= 22 */
     double p = 1.0;
-    int s = e->scaler < 0 ? -e->scaler : e->scaler;
-    for (int k = 0; k < s; k++)
+    for (int i = 0; i < s; i++)
         p *= 10.0;
-    return e->scaler < 0 ? v / p : v * p;
+    return k < 0 ? v / p : v * p;
 }

@@ -6,6 +6,7 @@
 # 12345.6 kWh and 1-0:16.7.0 = 456.7 W; a value from a telegram that must be refused is
 # always 99999.999 kWh.
 #   python3 sml.py --case bad-crc [--pty] [--interval 1.0]
+import random
 import struct
 
 from hostile import PushServer, forever, main
@@ -76,6 +77,34 @@ def transport(f, bad_crc=False, pad=None):
     out += bytes(n) + b"\x1b\x1b\x1b\x1b\x1a" + bytes([n if pad is None else pad])
     crc = crc_x25(out) ^ (0x0101 if bad_crc else 0)
     return out + bytes([crc & 0xFF, crc >> 8])
+
+
+def long_octets(b):
+    """An octet string of any length below 240 (two TL bytes past 14)."""
+    n = len(b) + 1
+    if n <= 15:
+        return bytes([n]) + b
+    return bytes([0x80 | ((n + 1) >> 4), (n + 1) & 0x0F]) + b
+
+
+def hostile_entries(seed):
+    """The counter, then octet strings of awkward bytes (printable: quotes, commas,
+    semicolons, backslashes; or binary) and int64 values with scalers (issue: every
+    output valid). Returns (entries, [("text", bytes) or ("number", raw, scaler)])."""
+    rng = random.Random(seed)
+    es, want = [entry((1, 0, 1, 8, 0, 255), 30, -1, uint(ENERGY, 8))], [("number", ENERGY, -1)]
+    for i in range(rng.randint(2, 6)):
+        if rng.random() < 0.5:
+            pool = b'",;\\\' {}<>&%' + bytes(range(0x30, 0x7B)) if rng.random() < 0.6 else bytes(range(256))
+            b = bytes(rng.choice(pool) for _ in range(rng.randint(1, 40)))
+            es.append(entry((1, 0, 96, 50, i, 255), 255, 0, long_octets(b)))
+            want.append(("text", b))
+        else:
+            v = rng.choice((2**63 - 1, -2**63, -1, 2**53 + 1, rng.randrange(-2**63, 2**63)))
+            sc = rng.randint(-4, 4)
+            es.append(entry((1, 0, 96, 51, i, 255), 27, sc, sint(v, 8)))
+            want.append(("number", v, sc))
+    return es, want
 
 
 class Sml(PushServer):
@@ -149,6 +178,11 @@ class Sml(PushServer):
             return transport(sml_file(3 * k, entries=es))
         return self.pushes(make)
 
+    def c_texts(self):
+        # the entries of hostile_entries(--seed), every CRC right
+        es = hostile_entries(self.args.seed)[0]
+        return self.pushes(lambda k: transport(sml_file(3 * k, entries=es)))
+
     def c_trickle(self):
         # a telegram a byte at a time, 50 ms apart: never whole within the deadline
         def steps():
@@ -172,6 +206,7 @@ Sml.cases = {
     "too-long": Sml.c_too_long,
     "deep": Sml.c_deep,
     "trickle": Sml.c_trickle,
+    "texts": Sml.c_texts,
 }
 
 if __name__ == "__main__":

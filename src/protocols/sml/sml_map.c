@@ -45,14 +45,6 @@ void mtr_sml_octets_text(const uint8_t *p, size_t n, char *out, size_t cap)
         out[k < cap ? k : cap - 1] = '\0';
 }
 
-/* raw x 10^exp with one rounding (the division for negative powers, like the codec) */
-static double scaled(const mtr_sml_entry_t *e, int exp10)
-{
-    double raw = e->kind == MTR_SML_V_INT ? (double)e->i
-               : e->kind == MTR_SML_V_UINT ? (double)e->u : (e->b ? 1.0 : 0.0);
-    int k = e->scaler + exp10;
-    return k < 0 ? raw / pow(10.0, -k) : raw * pow(10.0, k);
-}
 
 int mtr_sml_convert(const mtr_sml_entry_t *e, meter_quantity_t q, meter_reading_t *out, char *err,
                     size_t len)
@@ -98,7 +90,7 @@ int mtr_sml_convert(const mtr_sml_entry_t *e, meter_quantity_t q, meter_reading_
                                          qi->name, meter_unit_symbol(qi->unit));
         exp10 = units[i].exp10;
     }
-    out->value = scaled(e, exp10);
+    out->value = mtr_sml_entry_scaled(e, exp10);
     return out->status = METER_OK;
 }
 
@@ -131,7 +123,7 @@ void mtr_sml_entry_record(const mtr_sml_entry_t *e, meter_quantity_t q, meter_re
     case MTR_SML_V_UINT:
     case MTR_SML_V_BOOL:
         r->kind = METER_KIND_NUMBER;
-        r->value = scaled(e, 0);
+        r->value = mtr_sml_entry_scaled(e, 0);
         r->flags = METER_RECORD_F_RAW;
         r->raw = e->kind == MTR_SML_V_INT ? (uint64_t)e->i : e->kind == MTR_SML_V_UINT ? e->u : e->b;
         if (e->kind == MTR_SML_V_INT)
