@@ -5,6 +5,7 @@
 # REQ_UD2 as --case says, with the KLEFR manual's telegram (docs §9: energy
 # 16048.14 kWh). A telegram that does not belong to the request carries 9999.99 kWh.
 #   python3 mbus.py --case other-primary [--pty] [--lifetime S]
+from fractions import Fraction
 import math
 import random
 import struct
@@ -61,10 +62,11 @@ def hostile_records(seed):
             v = struct.unpack(">f", b)[0]
             out += b"\x05\x03" + b[::-1]
             want.append(("number", v if math.isfinite(v) else None, None))
-        else:  # int64 in Wh (beyond 2^53: the nearest double)
-            v = rng.choice((2**63 - 1, -2**63, 2**53 + 1, rng.randrange(-2**63, 2**63)))
-            out += b"\x07\x03" + struct.pack("<q", v)
-            want.append(("number", float(v), None))
+        else:  # int64 in mWh, Wh or kWh (beyond 2^53: the double nearest the decimal)
+            v = rng.choice((2**63 - 1, -2**63, 2**53 + 1, 2**62 + 12345, rng.randrange(-2**63, 2**63)))
+            e = rng.choice((-3, 0, 3))
+            out += bytes([0x07, e + 3]) + struct.pack("<q", v)
+            want.append(("number", float(Fraction(v) * Fraction(10) ** e), None))
     return out, want
 
 

@@ -92,6 +92,8 @@ static double value_double(const mtr_mbus_value_t *v)
     double x = v->kind == MTR_MBUS_V_REAL              ? v->real
                : (v->flags & MTR_MBUS_VAL_UNSIGNED) ? (double)v->raw
                                                     : (double)v->number;
+    if (v->kind == MTR_MBUS_V_INT && e && fabs(x) >= 9007199254740992.0)
+        return mtr_mbus_value_double(v); /* not exact as a double: the codec rounds once */
     /* divide by 10^-e rather than multiply by an inexact 10^e, as the codec does */
     return v->exp10 < 0 ? x / p10[e] : x * p10[e];
 }
