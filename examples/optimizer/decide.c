@@ -27,30 +27,44 @@ static struct opt_decision failed_poll(const struct opt_params *p, struct opt_st
     return d;
 }
 
+/* each phase's current minus the charger's (≥ 0) into d, and the worst phase the charger
+ * draws on; returns its load (-1: none) */
+static double household(const struct opt_params *p, const struct opt_input *in, struct opt_decision *d)
+{
+    unsigned n = in->nphases == 3 ? 3 : 1;
+    unsigned mask = n == 1 ? 1u : (p->charger_mask ? p->charger_mask : 7u);
+    double worst = -1;
+    for (unsigned k = 0; k < n; k++) {
+        double charger = (mask >> k) & 1u ? fmax(0, in->charger_a[k]) : 0;
+        d->household_a[k] = fmax(0, in->phase_a[k] - charger);
+        if ((mask >> k) & 1u && d->household_a[k] > worst) {
+            worst = d->household_a[k];
+            d->worst_phase = (int)k;
+        }
+    }
+    return worst;
+}
+
 struct opt_decision opt_decide(const struct opt_params *p, struct opt_state *st,
                                const struct opt_input *in)
 {
     if (p->fuse_a <= 0) {
         st->missed = in->meter_ok ? 0 : st->missed + 1;
         st->allowed_a = p->max_a;
-        return (struct opt_decision){p->max_a, OPT_OFF, {0, 0, 0}, NAN, -1};
+        /* no fuse, no limit: the household load is still what it is (never a 0 A
+         * that was not measured) */
+        struct opt_decision off = {p->max_a, OPT_OFF, {NAN, NAN, NAN}, INFINITY, -1};
+        if (in->meter_ok)
+            household(p, in, &off);
+        off.worst_phase = -1; /* no phase limits */
+        return off;
     }
     if (!in->meter_ok)
         return failed_poll(p, st);
     st->missed = 0;
 
     struct opt_decision d = {0, OPT_FOLLOW, {0, 0, 0}, 0, -1};
-    unsigned n = in->nphases == 3 ? 3 : 1;
-    unsigned mask = n == 1 ? 1u : (p->charger_mask ? p->charger_mask : 7u);
-    double worst = -1;
-    for (unsigned k = 0; k < n; k++) {
-        double charger = (mask >> k) & 1u ? fmax(0, in->charger_a[k]) : 0;
-        d.household_a[k] = fmax(0, in->phase_a[k] - charger);
-        if ((mask >> k) & 1u && d.household_a[k] > worst) {
-            worst = d.household_a[k];
-            d.worst_phase = (int)k;
-        }
-    }
+    double worst = household(p, in, &d);
     d.headroom_a = p->fuse_a - (worst < 0 ? 0 : worst);
     double room = whole_amps(fmin(d.headroom_a, p->max_a));
     double prev = st->allowed_a;

@@ -43,8 +43,10 @@ struct opt_input {
 struct opt_decision {
     double allowed_a;                /**< the charging current allowed: 0 or min_a … max_a */
     enum opt_reason reason;
-    double household_a[OPT_PHASES];  /**< phase current minus the charger's (≥ 0) */
-    double headroom_a;               /**< fuse − the most loaded charger phase's household load */
+    double household_a[OPT_PHASES];  /**< phase current minus the charger's (≥ 0); NaN with the fuse
+                                          off and no reading (0 after a failed poll: not printed) */
+    double headroom_a;               /**< fuse − the most loaded charger phase's household load;
+                                          infinite with the fuse off, NaN after a failed poll */
     int worst_phase;                 /**< 0-based phase that limits, -1 if unknown */
 };
 

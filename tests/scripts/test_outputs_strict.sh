@@ -356,3 +356,31 @@ else:
 print("outputs: " + ", ".join("%d %s" % (n, w) for w, n in sorted(counts.items())) +
       " checked strictly; every text and number as the meter sent it")
 PY
+
+# power-optimizer --json: a meter that answers (fuse off: headroom infinite, null with its
+# reason), and one whose every reply is lost (the library's message in "message")
+OPT="$METER_BUILD/examples/optimizer/power-optimizer"
+if [ -x "$OPT" ]; then
+    start_sim GOOD --model klefr-6934 --listen tcp:127.0.0.1:0
+    start_sim LOST --model klefr-6934 --listen tcp:127.0.0.1:0 --faults drop --fault-rate 1000
+    "$OPT" -m klefr-6934 -c "$GOOD?id=1" --fuse off --json --count 2 --interval 100ms \
+        --charger-current 0 >"$TMP/opt.json" || fail "power-optimizer against the simulator"
+    "$OPT" -m klefr-6934 -c "$LOST?id=1&timeout=100&retries=0" --fuse 25 --json --count 1 \
+        --interval 100ms --charger-current 0 >>"$TMP/opt.json" || true
+    "$PY" - "$TMP/opt.json" <<'PY' || fail "power-optimizer --json is not strict"
+import json, sys
+def refuse(c):
+    raise ValueError("non-standard constant " + c)
+lines = open(sys.argv[1], "rb").read().split(b"\n")[:-1]
+assert len(lines) == 3, lines
+d = [json.loads(l.decode("utf-8", "strict"), parse_constant=refuse) for l in lines]
+assert d[0]["ok"] and d[0]["headroom"] is None and d[0]["headroom_reason"] == "Infinity", d[0]
+assert all(isinstance(x, (int, float)) for x in d[0]["phases"]), d[0]
+assert d[0]["household"] == d[0]["phases"], d[0]  # no charger: measured, never 0 A made up
+assert not d[2]["ok"] and d[2]["error"].startswith("METER_E") and d[2]["message"], d[2]
+print("power-optimizer: 3 JSON lines strict (an infinite headroom null with its reason, a failed read with its message)")
+PY
+else
+    echo "power-optimizer not built: not checked"
+fi
+echo "outputs: every format strict, whatever the meter sends"
