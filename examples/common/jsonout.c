@@ -77,7 +77,6 @@ cJSON *jo_text_item(const char *s, enum jo_text enc)
     return item;
 }
 
-
 cJSON *jo_number_item(double v)
 {
     /* cJSON prints "%1.15g" when it reads back within a relative DBL_EPSILON, not
