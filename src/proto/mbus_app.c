@@ -314,7 +314,9 @@ int mtr_mbus_app_parse(const mtr_mbus_frame_t *f, mtr_mbus_app_t *out, char *err
         return mtr_perr(err, errlen, METER_EUNSUPPORTED,
                        "mbus: encrypted telegram (configuration word %04X, security mode %u); "
                        "not decoded", out->signature, out->security_mode);
-    out->payload = d + out->header_len; /* (left NULL for encrypted telegrams) */
+    /* (left NULL for encrypted telegrams, and for a control frame: no data, d NULL,
+     * where even d + 0 is undefined) */
+    out->payload = d ? d + out->header_len : NULL;
     out->payload_len = n - out->header_len;
     if (!out->msb_first) { /* CI 76 records are not LSB first: only through iter_init_app */
         out->records = out->payload;

@@ -90,6 +90,34 @@ static void test_checksum_and_parse_kinds(void **state)
                      METER_EBUFSIZE);
 }
 
+/* fuzz_mbus finding: a control frame (L = 3) with CI 78 is a complete variable data
+ * reply without records. Its frame has no data (NULL), and the application layer
+ * used to compute NULL + 0 (undefined; UBSan halts on it): payload and records stay
+ * NULL with length 0 and walk to no record. Regression seed: fuzz/seeds/fuzz_mbus/. */
+static void test_control_frame_without_records(void **state)
+{
+    (void)state;
+    uint8_t b[16];
+    mtr_mbus_frame_t f;
+    mtr_mbus_app_t app;
+    char err[128];
+    size_t n = unhex("68 03 03 68 08 01 78 81 16", b, sizeof b);
+    assert_int_equal(mtr_mbus_frame_parse(b, n, &f, NULL, err, sizeof err), METER_OK);
+    assert_int_equal(f.kind, MTR_MBUS_FRAME_CONTROL);
+    assert_null(f.data);
+    assert_int_equal(mtr_mbus_reply_parse(&f, &app, err, sizeof err), METER_OK);
+    assert_int_equal(app.kind, MTR_MBUS_APP_VARIABLE);
+    assert_int_equal(app.header_len, 0);
+    assert_null(app.payload);
+    assert_int_equal(app.payload_len, 0);
+    assert_null(app.records);
+    assert_int_equal(app.records_len, 0);
+    mtr_mbus_iter_t it;
+    mtr_mbus_record_t rec;
+    mtr_mbus_iter_init_app(&it, &app, 0);
+    assert_int_equal(mtr_mbus_iter_next(&it, &rec, err, sizeof err), 0);
+}
+
 static void test_builders(void **state)
 {
     (void)state;
@@ -345,6 +373,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checksum_and_parse_kinds),
+        cmocka_unit_test(test_control_frame_without_records),
         cmocka_unit_test(test_builders),
         cmocka_unit_test(test_klefr_write_commands),
         cmocka_unit_test(test_stream_parser),

@@ -168,6 +168,18 @@ static void test_encrypted_refused(void **state)
     assert_non_null(strstr(err, "encrypted"));
 }
 
+/* a control frame with CI 78: a reply without records (was NULL + 0 in the codec) */
+static void test_control_frame_no_records(void **state)
+{
+    (void)state;
+    size_t k = unhex("68 03 03 68 08 01 78 81 16", frame, sizeof frame);
+    n = 99;
+    assert_int_equal(meter_mbus_decode(frame, k, &h, r, 32, &n, err, sizeof err), METER_OK);
+    assert_int_equal(h.ci, 0x78);
+    assert_int_equal(h.a, 1);
+    assert_int_equal(n, 0);
+}
+
 /* one record through mtr_mbus_to_record() and the catalogue */
 static int map(unsigned medium, const char *hex, meter_quantity_t *q, double *x)
 {
@@ -224,7 +236,7 @@ int main(void)
         cmocka_unit_test(test_every_byte_written),   cmocka_unit_test(test_names_fit_their_slots),
         cmocka_unit_test(test_text_unit_and_utf8),   cmocka_unit_test(test_unsigned_and_flags),
         cmocka_unit_test(test_reserved_dif_keeps_records), cmocka_unit_test(test_fixed_frame),
-        cmocka_unit_test(test_encrypted_refused),    cmocka_unit_test(test_catalogue_by_medium),
+        cmocka_unit_test(test_encrypted_refused),    cmocka_unit_test(test_control_frame_no_records),    cmocka_unit_test(test_catalogue_by_medium),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
