@@ -63,7 +63,10 @@ static const double pow10_neg_bits[9] = {1e-1, 1e-2, 1e-4, 1e-8, 1e-16, 1e-32, 1
 
 static u128 pow5_u128(int k) /* 0 <= k <= 54 (5^54 < 2^126) */
 {
-    return k <= 27 ? pow5_u64[k] : (u128)pow5_u64[27] * pow5_u64[k - 27];
+    /* unsigned and reduced indexes (no-ops for 0..54): gcc 12's -Warray-bounds, under the
+     * sanitizers' instrumentation, otherwise sees k - 27 reach INT_MIN */
+    unsigned u = (unsigned)k;
+    return u <= 27 ? pow5_u64[u] : (u128)pow5_u64[27] * pow5_u64[(u - 27) % 28];
 }
 
 static int bitlen64(uint64_t x)
