@@ -233,29 +233,25 @@ static void addr_text(const struct addr *a, char *out, size_t cap)
 }
 
 /* A second record for @p q (the first gave it): the same address in the same telegram
- * with another value is a clash; anything else is later and stays a record only. */
+ * with another value is a clash; anything else is later and stays a record only. Time
+ * points (meter_date…) are not values but the time of a record next to them: a meter
+ * may send "storage 1, date" once for the due date and again for the date of a maximum
+ * (the ELS Falcon of the corpus does), so for them the first is the date, as before. */
 static void second(struct collect *c, meter_quantity_t q, const mtr_mbus_record_t *r,
-                   const meter_record_t *rec, double x, unsigned index)
+                   double x, unsigned index)
 {
+    const meter_quantity_info_t *qi = meter_quantity_info(q);
     struct addr a;
     addr_of(r, &a);
-    if (c->clash[q] || c->tel[q] != index || !same_addr(&a, &c->addr[q]))
-        return;
-    const meter_quantity_info_t *qi = meter_quantity_info(q);
-    int text = qi && qi->kind == METER_KIND_TEXT;
-    if (text ? strncmp(rec->text, c->text[q], sizeof c->text[q] - 1) == 0 : x == c->v[q])
+    if (!qi || qi->kind != METER_KIND_NUMBER || c->clash[q] || c->tel[q] != index ||
+        !same_addr(&a, &c->addr[q]) || x == c->v[q])
         return;
     char where[96];
     addr_text(&a, where, sizeof where);
     c->clash[q] = 1;
-    if (text)
-        snprintf(c->clash_msg[q], sizeof c->clash_msg[q], "telegram %u has two records of %s "
-                 "(%.60s): '%.24s' and '%.24s'; neither is taken", index + 1, qi->name, where,
-                 c->text[q], rec->text);
-    else
-        snprintf(c->clash_msg[q], sizeof c->clash_msg[q], "telegram %u has two records of %s "
-                 "(%.60s): %.15g and %.15g %s; neither is taken", index + 1, qi ? qi->name : "?",
-                 where, c->v[q], x, qi ? meter_unit_symbol(qi->unit) : "");
+    snprintf(c->clash_msg[q], sizeof c->clash_msg[q], "telegram %u has two records of %s "
+             "(%.60s): %.15g and %.15g %s; neither is taken", index + 1, qi->name, where,
+             c->v[q], x, meter_unit_symbol(qi->unit));
 }
 
 /* the driver's row a current, storage-0 record of the main unit is */
@@ -326,7 +322,7 @@ static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app
          * address comes again in that telegram with another value */
         int mapped = map_row(d, &r, &rec, c->medium, &q, &x);
         if (mapped && c->have[q]) {
-            second(c, q, &r, &rec, x, index);
+            second(c, q, &r, x, index);
         } else if (mapped) {
             c->v[q] = x;
             c->tel[q] = index;
