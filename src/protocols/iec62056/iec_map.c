@@ -288,7 +288,7 @@ int mtr_iec_reading(const struct mtr_iec_sets *s, const size_t *best, const size
     out->unit = qi->unit;
     out->kind = qi->kind;
     return out->status = mtr_err(err, len, METER_EVALUE,
-                                 "%s(%s%s%s) and %s(%s%s%s) in one readout: two values for %s, "
+                                 "%s(%s%s%s) and %s(%s%s%s) in one data message: two values for %s, "
                                  "neither is taken",
                                  a->address, a->value, a->unit[0] ? "*" : "", a->unit, b->address,
                                  b->value, b->unit[0] ? "*" : "", b->unit, qi->name);
