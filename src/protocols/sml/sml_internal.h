@@ -52,8 +52,8 @@ struct mtr_sml_driver {
 
 /* ---- the bus: the head and the stream ------------------------------------------- */
 
-/* Every entry a frame can carry (455: proto/sml.h), kept in the bus (about 80 KiB, once
- * per bus): no quantity is ever lost behind an entry limit. */
+/* Every entry a frame can carry (455: proto/sml.h), kept in the bus (71 KiB, allocated
+ * once when the bus opens): no quantity is ever lost behind an entry limit. */
 #define MTR_SML_ENTRIES_MAX MTR_SML_FRAME_ENTRIES_MAX
 
 struct mtr_sml_bus {
