@@ -8,6 +8,7 @@
 #include <pty.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -162,7 +163,7 @@ struct pusher {
     char path[64];
     const uint8_t *frame;
     size_t len;
-    volatile int stop;
+    atomic_int stop;
     pthread_t tid;
 };
 
@@ -170,7 +171,7 @@ struct pusher {
 static void *push_main(void *arg)
 {
     struct pusher *p = arg;
-    while (!p->stop) {
+    while (!atomic_load(&p->stop)) {
         size_t off = 0;
         while (off < p->len) {
             ssize_t w = write(p->master, p->frame + off, p->len - off);
@@ -201,7 +202,7 @@ static void push_start(struct pusher *p, const uint8_t *frame, size_t len)
 
 static void push_stop(struct pusher *p)
 {
-    p->stop = 1;
+    atomic_store(&p->stop, 1);
     pthread_join(p->tid, NULL);
     close(p->slave);
     close(p->master);
