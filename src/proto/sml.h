@@ -18,6 +18,12 @@
  * largest frame in the corpus has 528; past this the frame is dropped with
  * METER_ELIMIT and the parser hunts for the next start. Never grows. */
 #define MTR_SML_FRAME_MAX 4096
+/* The most SML_ListEntries one frame can carry: the smallest entry the decoder takes
+ * is 9 bytes (77, a 1-byte objName 02 xx, then 01 for status, valTime, unit, scaler,
+ * value and signature), and a frame's SML file is shorter than MTR_SML_FRAME_MAX. An
+ * entries array of this size holds every entry of any frame the stream delivers. */
+#define MTR_SML_ENTRY_MIN 9
+#define MTR_SML_FRAME_ENTRIES_MAX (MTR_SML_FRAME_MAX / MTR_SML_ENTRY_MIN)
 #define MTR_SML_DEPTH_MAX 16  /* nesting of lists walked (SML_Tree, signatures) */
 #define MTR_SML_TL_MAX 8      /* bytes of one type-length field */
 

@@ -101,6 +101,12 @@ class Dsmr(PushServer):
         # the same code twice, CRC right: which one is meant is unknown
         return self.pushes(lambda k: telegram(extra="1-0:1.8.1(%s*kWh)\r\n" % WRONG))
 
+    def c_same_twice(self):
+        # the same code twice with one value (written in Wh the second time), CRC right,
+        # and a billing period of it (another address): read
+        return self.pushes(lambda k: telegram(extra="1-0:1.8.1(12345678*Wh)\r\n"
+                                                    "1-0:1.8.1*01(%s*kWh)\r\n" % WRONG))
+
     # --- iec-push (no CRC line: '!' CR LF ends the telegram), 7E1 in software
     def c_q3d_normal(self):
         return self.pushes(lambda k: body() + b"\r\n")
@@ -137,6 +143,7 @@ Dsmr.cases = {
     "nuls": Dsmr.c_nuls,
     "cut-then-right": Dsmr.c_cut_then_right,
     "two-values": Dsmr.c_two_values,
+    "same-twice": Dsmr.c_same_twice,
     "trickle": Dsmr.c_trickle,
     "q3d-normal": Dsmr.c_q3d_normal,
     "q3d-parity": Dsmr.c_q3d_parity,

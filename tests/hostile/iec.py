@@ -173,6 +173,20 @@ class Iec(Server):
                 enc[i] = (enc[i] & 0x80) | bad[i]  # the data bit flipped, parity not
         return once(_Raw(bytes(enc)))
 
+    # --- one code, two values
+    def c_two_values(self, req):
+        # 1.8.0 twice with two values, the check character right: which is meant is unknown
+        if req.kind == "signon":
+            return once(IDENT)
+        return once(readout(DATA + b"1.8.0(0099999.999*kWh)\r\n"))
+
+    def c_same_twice(self, req):
+        # 1.8.0 twice with one value (in Wh the second time), and a billing period of it
+        # (1.8.0*01, another address) with another: read
+        if req.kind == "signon":
+            return once(IDENT)
+        return once(readout(DATA + b"1-0:1.8.0(33402264*Wh)\r\n1.8.0*01(0099999.999*kWh)\r\n"))
+
     def encode_out(self, data):
         if isinstance(data, _Raw):
             return bytes(data)
@@ -197,6 +211,8 @@ Iec.cases = {
     "no-etx": Iec.c_no_etx,
     "parity": Iec.c_parity,
     "texts": Iec.c_texts,
+    "two-values": Iec.c_two_values,
+    "same-twice": Iec.c_same_twice,
 }
 
 if __name__ == "__main__":

@@ -119,14 +119,14 @@ class MBus(Server):
             return self.case(True)(self, req)
         return None
 
-    def telegram(self, req, wrong=False, a=None, ident=None):
+    def telegram(self, req, wrong=False, a=None, ident=None, extra=b""):
         hdr = bytearray(HEADER)
         hdr[1] = req.a if a is None else a
         if req.a == 0xFD and ident is None:
             ident = self.state.get("selected", b"\0\0\0\0")
         if ident is not None:
             hdr[3:7] = ident
-        rec = (WRONG_RECORD0 + RECORDS[6:]) if wrong else RECORDS
+        rec = ((WRONG_RECORD0 + RECORDS[6:]) if wrong else RECORDS) + extra
         return long_frame(hdr[0], hdr[1], hdr[2], bytes(hdr[3:]) + rec)
 
     def noise(self, n):
@@ -205,6 +205,14 @@ class MBus(Server):
         f = self.telegram(req, wrong=True)
         return once(bytes([0x68, 0xFF, 0xFF, 0x68]) + f[4:])  # promises 255, sends fewer
 
+    def c_two_values(self, req):
+        # the total (0C 04) a second time with another value, checksum right
+        return once(self.telegram(req, extra=WRONG_RECORD0))
+
+    def c_same_twice(self, req):
+        # the total a second time with the same value: read
+        return once(self.telegram(req, extra=RECORDS[:6]))
+
     def c_short_reply(self, req):
         return once(bytes([0x10, 0x08, req.a, (0x08 + req.a) & 0xFF, 0x16]))
 
@@ -245,6 +253,8 @@ MBus.cases = {
     "short-reply": MBus.c_short_reply,
     "cs-then-right": MBus.c_cs_then_right,
     "texts": MBus.c_texts,
+    "two-values": MBus.c_two_values,
+    "same-twice": MBus.c_same_twice,
 }
 
 if __name__ == "__main__":

@@ -151,14 +151,42 @@ class Sml(PushServer):
         return iter([(0.0, b"\x1b\x1b\x1b\x1b\x01\x01\x01\x01")] + [(0.01, f)] * 1000000)
 
     def c_huge_list(self):
-        # 200 entries (more than the 64 the library keeps, within 4096 bytes): the right
-        # counter and power first
+        # 200 entries (within 4096 bytes; the library keeps every entry a frame can
+        # carry): the right counter and power first
         def make(k):
             es = [entry((1, 0, 1, 8, 0, 255), 30, -1, uint(ENERGY, 8)),
                   entry((1, 0, 16, 7, 0, 255), 27, -1, sint(4567, 4))]
             es += [entry((1, 0, 96, 50, i & 0xFF, 255), 30, 0, uint(i, 1)) for i in range(198)]
             f = sml_file(3 * k, entries=es)
             return transport(f)
+        return self.pushes(make)
+
+    def c_entry_90(self):
+        # 100 entries, the counter is entry 90 and the power entry 100 (once, a quantity
+        # after entry 64 was "the telegram has no ...")
+        def make(k):
+            es = [entry((1, 0, 96, 50, i, 255), 30, 0, uint(i, 1)) for i in range(100)]
+            es[89] = entry((1, 0, 1, 8, 0, 255), 30, -1, uint(ENERGY, 8))
+            es[99] = entry((1, 0, 16, 7, 0, 255), 27, -1, sint(4567, 4))
+            return transport(sml_file(3 * k, entries=es))
+        return self.pushes(make)
+
+    def c_two_values(self):
+        # the counter twice with two values, every CRC right: which one is meant is unknown
+        def make(k):
+            es = [entry((1, 0, 1, 8, 0, 255), 30, -1, uint(ENERGY, 8)),
+                  entry((1, 0, 16, 7, 0, 255), 27, -1, sint(4567, 4)),
+                  entry((1, 0, 1, 8, 0, 255), 30, -1, uint(WRONG, 8))]
+            return transport(sml_file(3 * k, entries=es))
+        return self.pushes(make)
+
+    def c_same_twice(self):
+        # the counter twice with one value (the second with another scaler): read
+        def make(k):
+            es = [entry((1, 0, 1, 8, 0, 255), 30, -1, uint(ENERGY, 8)),
+                  entry((1, 0, 16, 7, 0, 255), 27, -1, sint(4567, 4)),
+                  entry((1, 0, 1, 8, 0, 255), 30, 0, uint(ENERGY // 10, 8))]
+            return transport(sml_file(3 * k, entries=es))
         return self.pushes(make)
 
     def c_too_long(self):
@@ -203,6 +231,9 @@ Sml.cases = {
     "escape-garbage": Sml.c_escape_garbage,
     "never-ends": Sml.c_never_ends,
     "huge-list": Sml.c_huge_list,
+    "entry-90": Sml.c_entry_90,
+    "two-values": Sml.c_two_values,
+    "same-twice": Sml.c_same_twice,
     "too-long": Sml.c_too_long,
     "deep": Sml.c_deep,
     "trickle": Sml.c_trickle,

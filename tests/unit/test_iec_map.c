@@ -149,19 +149,21 @@ static void corpus(const char *file, struct mtr_iec_sets *sets, mtr_iec_bcc_t al
     assert_int_equal(mtr_iec_readout_parse(&r, &o, buf, n), MTR_IEC_COMPLETE);
 }
 
+/* A quantity as a read takes it: the engine's choice (mtr_iec_choose) and reading. */
 static int find(const struct mtr_iec_sets *s, meter_quantity_t q, meter_reading_t *out)
 {
-    size_t best = SIZE_MAX, bp = SIZE_MAX;
-    for (size_t i = 0; i < s->n; i++) {
-        size_t p;
-        if (mtr_iec_map_set(generic(), &s->v[i], &p) == q && p < bp) {
-            bp = p;
-            best = i;
-        }
-    }
-    if (best == SIZE_MAX)
-        return METER_EQUANTITY;
-    return mtr_iec_convert(&s->v[best], q, out, NULL, 0);
+    size_t best[METER_Q_COUNT_], clash[METER_Q_COUNT_];
+    mtr_iec_choose(generic(), s, best, clash);
+    return mtr_iec_reading(s, best, clash, q, out, NULL, 0);
+}
+
+/* No real meter's readout repeats a code with another value: none is refused. */
+static void no_clash(const struct mtr_iec_sets *s)
+{
+    size_t best[METER_Q_COUNT_], clash[METER_Q_COUNT_];
+    mtr_iec_choose(generic(), s, best, clash);
+    for (size_t q = 0; q < METER_Q_COUNT_; q++)
+        assert_true(clash[q] == SIZE_MAX);
 }
 
 static void test_corpus_mapping(void **state)
@@ -170,6 +172,7 @@ static void test_corpus_mapping(void **state)
     struct mtr_iec_sets s = {0};
     meter_reading_t r;
     corpus("iskra_mt174_smartmeter-obis.bin", &s, MTR_IEC_BCC_XOR);
+    no_clash(&s);
     assert_int_equal(find(&s, METER_Q_ENERGY_ACTIVE_IMPORT, &r), METER_OK);
     assert_true(r.value == 8048.375);
     assert_int_equal(find(&s, METER_Q_ACTIVE_POWER, &r), METER_OK);
@@ -180,6 +183,7 @@ static void test_corpus_mapping(void **state)
     assert_true(r.value == 0);
     mtr_iec_sets_free(&s);
     corpus("itron_em214_smartmeter-obis.bin", &s, MTR_IEC_BCC_XOR);
+    no_clash(&s);
     assert_int_equal(find(&s, METER_Q_ENERGY_ACTIVE_IMPORT_T1, &r), METER_OK);
     assert_true(r.value == 22108.7);
     assert_int_equal(find(&s, METER_Q_ENERGY_ACTIVE_EXPORT_T1, &r), METER_OK);
@@ -195,6 +199,7 @@ static void test_corpus_mapping(void **state)
     /* a heat meter: short codes may look like electricity ones (9.7 "apparent power"),
      * but no value gets through without an electricity unit */
     corpus("siemens_wr5_heat_smartmeter-obis.bin", &s, MTR_IEC_BCC_NONE);
+    no_clash(&s);
     for (size_t i = 0; i < s.n; i++) {
         meter_quantity_t q = mtr_iec_map_set(generic(), &s.v[i], NULL);
         if (q == METER_Q_SERIAL_NUMBER) { /* 0.0(00010213): the device id, 0.0.0 */
@@ -204,6 +209,71 @@ static void test_corpus_mapping(void **state)
             assert_int_equal(mtr_iec_convert(&s.v[i], q, &r, NULL, 0), METER_EVALUE);
         }
     }
+    mtr_iec_sets_free(&s);
+}
+
+static void add(struct mtr_iec_sets *s, const char *addr, const char *value, const char *unit)
+{
+    struct mtr_iec_set e = make(addr, value, unit);
+    mtr_iec_dataset_t ds;
+    memset(&ds, 0, sizeof ds);
+    ds.address = e.address;
+    ds.address_len = strlen(e.address);
+    ds.value = e.value;
+    ds.value_len = strlen(e.value);
+    ds.unit = e.unit;
+    ds.unit_len = strlen(e.unit);
+    ds.is_obis = e.is_obis;
+    ds.obis = e.obis;
+    assert_int_equal(mtr_iec_sets_add(s, &ds), 0);
+}
+
+/* A code sent twice: one value is fine, two values are refused (docs/decisions.md,
+ * "One quantity, two values"); the rest of the readout reads. */
+static void test_clash(void **state)
+{
+    (void)state;
+    struct mtr_iec_sets s = {0};
+    meter_reading_t r;
+    char err[300] = "";
+    size_t best[METER_Q_COUNT_], clash[METER_Q_COUNT_];
+    add(&s, "1-0:1.8.1", "012345.678", "kWh");
+    add(&s, "1-0:1.8.2", "000123.456", "kWh");
+    add(&s, "1-0:1.8.1", "099999.999", "kWh");  /* the same code, another value */
+    add(&s, "1-0:1.8.2", "123456", "Wh");       /* the same value, written otherwise */
+    add(&s, "1-0:1.8.0*01", "000001.000", "kWh"); /* a billing period: another address */
+    add(&s, "1-0:1.8.0", "012469.134", "kWh");
+    add(&s, "1.8.0*02", "000002.000", "kWh");
+    add(&s, "1-0:1.7.0", "00.456", "kW");       /* 16.7.0 comes first in the table */
+    add(&s, "1-0:16.7.0", "00.400", "kW");
+    add(&s, "1-0:1.7.0", "00.999", "kW");       /* a repeat of the lower row: no matter */
+    add(&s, "1-0:32.7.0", "230.1", "V");
+    add(&s, "1-0:32.7.0", "230.1", "V");        /* the same value twice */
+    add(&s, "0-0:96.1.0", "X1", "");
+    add(&s, "0-0:96.1.0", "X2", "");            /* texts too */
+    mtr_iec_choose(generic(), &s, best, clash);
+    assert_int_equal(mtr_iec_reading(&s, best, clash, METER_Q_ENERGY_ACTIVE_IMPORT_T1, &r, err,
+                                     sizeof err), METER_EVALUE);
+    assert_int_equal(r.status, METER_EVALUE);
+    assert_int_equal(r.quantity, METER_Q_ENERGY_ACTIVE_IMPORT_T1);
+    assert_non_null(strstr(err, "1-0:1.8.1(012345.678*kWh)"));
+    assert_non_null(strstr(err, "1-0:1.8.1(099999.999*kWh)"));
+    assert_non_null(strstr(err, "energy_active_import_t1"));
+    assert_int_equal(find(&s, METER_Q_ENERGY_ACTIVE_IMPORT_T2, &r), METER_OK);
+    assert_true(r.value == 123.456);
+    assert_int_equal(find(&s, METER_Q_ENERGY_ACTIVE_IMPORT, &r), METER_OK);
+    assert_true(r.value == 12469.134);
+    assert_int_equal(find(&s, METER_Q_ACTIVE_POWER, &r), METER_OK);
+    assert_true(r.value == 400);
+    assert_int_equal(find(&s, METER_Q_VOLTAGE_L1, &r), METER_OK);
+    assert_true(r.value == 230.1);
+    assert_int_equal(find(&s, METER_Q_SERIAL_NUMBER, &r), METER_EVALUE);
+    assert_int_equal(find(&s, METER_Q_VOLTAGE_L2, &r), METER_EQUANTITY);
+    /* the code without A, or with another B, is the same code to the map */
+    mtr_iec_sets_free(&s);
+    add(&s, "1.8.0", "000010.000", "kWh");
+    add(&s, "1-1:1.8.0", "000011.000", "kWh");
+    assert_int_equal(find(&s, METER_Q_ENERGY_ACTIVE_IMPORT, &r), METER_EVALUE);
     mtr_iec_sets_free(&s);
 }
 
@@ -257,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_addresses),   cmocka_unit_test(test_priority),
         cmocka_unit_test(test_units),       cmocka_unit_test(test_corpus_mapping),
         cmocka_unit_test(test_records),     cmocka_unit_test(test_models),
+        cmocka_unit_test(test_clash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

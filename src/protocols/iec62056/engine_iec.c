@@ -132,20 +132,13 @@ static int session(meter_t *m, struct mtr_iec_sets *sets)
     return rc;
 }
 
-/* The best data set for each quantity: index into sets, or SIZE_MAX. */
-static void best_sets(const meter_t *m, const struct mtr_iec_sets *sets, size_t *best)
+/* The choice of data sets (mtr_iec_choose): best[q] and clash[q] in one allocation. */
+static size_t *choose(const meter_t *m, const struct mtr_iec_sets *sets)
 {
-    size_t prio[METER_Q_COUNT_];
-    for (size_t q = 0; q < METER_Q_COUNT_; q++)
-        best[q] = prio[q] = SIZE_MAX;
-    for (size_t i = 0; i < sets->n; i++) {
-        size_t p = 0;
-        meter_quantity_t q = mtr_iec_map_set(driver(m), &sets->v[i], &p);
-        if (q < METER_Q_COUNT_ && p < prio[q]) {
-            prio[q] = p;
-            best[q] = i;
-        }
-    }
+    size_t *best = malloc(2 * METER_Q_COUNT_ * sizeof *best);
+    if (best)
+        mtr_iec_choose(driver(m), sets, best, best + METER_Q_COUNT_);
+    return best;
 }
 
 static int read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_reading_t *out)
@@ -161,32 +154,23 @@ static int read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_rea
         mtr_iec_sets_free(&sets);
         return rc;
     }
-    size_t *best = malloc(METER_Q_COUNT_ * sizeof *best);
+    size_t *best = choose(m, &sets);
     if (!best) {
         mtr_iec_sets_free(&sets);
         return mtr_set_err(m, METER_ENOMEM, "out of memory");
     }
-    best_sets(m, &sets, best);
     int first = METER_OK;
     for (size_t i = 0; i < n; i++) {
-        const meter_quantity_info_t *qi = meter_quantity_info(qs[i]);
-        char err[200] = "";
+        char err[300] = "";
         int st;
-        if (!qi) {
+        if ((unsigned)qs[i] >= METER_Q_COUNT_) {
             memset(&out[i], 0, sizeof out[i]);
             out[i].quantity = qs[i];
             st = out[i].status = METER_EQUANTITY;
             snprintf(err, sizeof err, "no quantity %d", (int)qs[i]);
-        } else if (best[qs[i]] == SIZE_MAX) {
-            memset(&out[i], 0, sizeof out[i]);
-            out[i].quantity = qs[i];
-            out[i].unit = qi->unit;
-            out[i].kind = qi->kind;
-            st = out[i].status = METER_EQUANTITY;
-            snprintf(err, sizeof err, "the meter's readout has no %s (%s)", qi->name,
-                     qi->obis ? qi->obis : "no OBIS code");
         } else {
-            st = mtr_iec_convert(&sets.v[best[qs[i]]], qs[i], &out[i], err, sizeof err);
+            st = mtr_iec_reading(&sets, best, best + METER_Q_COUNT_, qs[i], &out[i], err,
+                                 sizeof err);
         }
         if (st != METER_OK && first == METER_OK) {
             first = st;
@@ -239,20 +223,20 @@ static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
         mtr_iec_sets_free(&sets);
         return rc;
     }
-    size_t *best = malloc(METER_Q_COUNT_ * sizeof *best);
+    size_t *best = choose(m, &sets);
     if (!best) {
         mtr_iec_sets_free(&sets);
         return mtr_set_err(m, METER_ENOMEM, "out of memory");
     }
-    best_sets(m, &sets, best);
     size_t k = 0;
     int first = METER_OK;
     for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
         if (best[q] == SIZE_MAX)
             continue;
         if (k < cap) {
-            char err[200] = "";
-            int st = mtr_iec_convert(&sets.v[best[q]], (meter_quantity_t)q, &out[k], err, sizeof err);
+            char err[300] = "";
+            int st = mtr_iec_reading(&sets, best, best + METER_Q_COUNT_, (meter_quantity_t)q,
+                                     &out[k], err, sizeof err);
             if (st != METER_OK && first == METER_OK) {
                 first = st;
                 mtr_set_err(m, st, "%s", err);

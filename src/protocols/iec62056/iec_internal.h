@@ -149,6 +149,16 @@ void mtr_iec_sets_free(struct mtr_iec_sets *s);
 /** The quantity a data set is (METER_Q_COUNT_ if none); *prio gets the row index. */
 meter_quantity_t mtr_iec_map_set(const struct mtr_iec_driver *d, const struct mtr_iec_set *s,
                                  size_t *prio);
+/** For each quantity (arrays of METER_Q_COUNT_): the data set that gives it, best[q]
+ *  (the earliest set of the table's earliest matching row; SIZE_MAX: none), and clash[q]:
+ *  another set of that row with a different value (SIZE_MAX: none). A code sent twice
+ *  with one value is no clash; with two, which one the meter means is unknown. */
+void mtr_iec_choose(const struct mtr_iec_driver *d, const struct mtr_iec_sets *s, size_t *best,
+                    size_t *clash);
+/** The reading of @p q from mtr_iec_choose()'s choice: METER_EQUANTITY when no set gives
+ *  it, METER_EVALUE naming both sets on a clash, else mtr_iec_convert(). */
+int mtr_iec_reading(const struct mtr_iec_sets *s, const size_t *best, const size_t *clash,
+                    meter_quantity_t q, meter_reading_t *out, char *err, size_t len);
 /** Convert a mapped data set into a reading in the catalogue's unit. */
 int mtr_iec_convert(const struct mtr_iec_set *s, meter_quantity_t q, meter_reading_t *out,
                     char *err, size_t len);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* IEC 62056-21 data sets onto the catalogue: OBIS matching against a driver's
  * table (rows of the shared map's type, proto/obis.h), unit conversion to the
- * catalogue's unit (done on the decimal text, so 1.2345 kW is exactly 1234.5 W), and records that keep every data set as sent. */
+ * catalogue's unit (done on the decimal text, so 1.2345 kW is exactly 1234.5 W), the choice
+ * of the data set that gives each quantity (a code sent twice with two values gives none),
+ * and records that keep every data set as sent. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,4 +231,65 @@ void mtr_iec_set_record(const struct mtr_iec_set *s, meter_quantity_t q, meter_r
     r->subunit = -1;
     r->index = (int)s->index;
     r->quantity = q;
+}
+
+/* Two data sets of one code say the same: the same text, or values equal once converted. */
+static bool same_value(const struct mtr_iec_set *a, const struct mtr_iec_set *b, meter_quantity_t q)
+{
+    if (strcmp(a->value, b->value) == 0 && strcmp(a->unit, b->unit) == 0)
+        return true;
+    meter_reading_t ra, rb;
+    if (mtr_iec_convert(a, q, &ra, NULL, 0) != METER_OK ||
+        mtr_iec_convert(b, q, &rb, NULL, 0) != METER_OK)
+        return false;
+    return ra.kind == METER_KIND_TEXT ? strcmp(ra.text, rb.text) == 0 : ra.value == rb.value;
+}
+
+void mtr_iec_choose(const struct mtr_iec_driver *d, const struct mtr_iec_sets *s, size_t *best,
+                    size_t *clash)
+{
+    size_t prio[METER_Q_COUNT_];
+    for (size_t q = 0; q < METER_Q_COUNT_; q++)
+        best[q] = clash[q] = prio[q] = SIZE_MAX;
+    for (size_t i = 0; i < s->n; i++) {
+        size_t p = 0;
+        meter_quantity_t q = mtr_iec_map_set(d, &s->v[i], &p);
+        if (q >= METER_Q_COUNT_ || p > prio[q])
+            continue;
+        if (p < prio[q]) { /* an earlier row of the table: this code gives the quantity */
+            prio[q] = p;
+            best[q] = i;
+            clash[q] = SIZE_MAX;
+        } else if (clash[q] == SIZE_MAX && !same_value(&s->v[best[q]], &s->v[i], q)) {
+            clash[q] = i; /* the same code again, another value */
+        }
+    }
+}
+
+int mtr_iec_reading(const struct mtr_iec_sets *s, const size_t *best, const size_t *clash,
+                    meter_quantity_t q, meter_reading_t *out, char *err, size_t len)
+{
+    const meter_quantity_info_t *qi = meter_quantity_info(q);
+    if (!qi || best[q] == SIZE_MAX) {
+        memset(out, 0, sizeof *out);
+        out->quantity = q;
+        out->unit = qi ? qi->unit : METER_UNIT_NONE;
+        out->kind = qi ? qi->kind : METER_KIND_NUMBER;
+        if (!qi)
+            return out->status = mtr_err(err, len, METER_EQUANTITY, "no quantity %d", (int)q);
+        return out->status = mtr_err(err, len, METER_EQUANTITY, "the meter's readout has no %s (%s)",
+                                     qi->name, qi->obis ? qi->obis : "no OBIS code");
+    }
+    if (clash[q] == SIZE_MAX)
+        return mtr_iec_convert(&s->v[best[q]], q, out, err, len);
+    const struct mtr_iec_set *a = &s->v[best[q]], *b = &s->v[clash[q]];
+    memset(out, 0, sizeof *out);
+    out->quantity = q;
+    out->unit = qi->unit;
+    out->kind = qi->kind;
+    return out->status = mtr_err(err, len, METER_EVALUE,
+                                 "%s(%s%s%s) and %s(%s%s%s) in one data message: two values for %s, "
+                                 "neither is taken",
+                                 a->address, a->value, a->unit[0] ? "*" : "", a->unit, b->address,
+                                 b->value, b->unit[0] ? "*" : "", b->unit, qi->name);
 }

@@ -174,7 +174,85 @@ struct collect {
     uint8_t bad[METER_Q_COUNT_]; /* the quantity's record is there, its value undecodable */
     int stop_rc;                 /* the walk stopped early (later records unread) */
     char stop_msg[160];
+    /* the record that gave each quantity: its telegram and address; a record of the same
+     * address in that telegram with another value makes the quantity a clash */
+    unsigned tel[METER_Q_COUNT_];
+    struct addr {
+        uint64_t storage;
+        uint32_t tariff;
+        uint16_t subunit;
+        uint8_t function, has_vif, vif, nvife, text_len, fixed;
+        uint8_t vife[MTR_MBUS_VIFE_MAX];
+        uint8_t text[16];
+        size_t offset;           /* fixed-structure counters: their place is their address */
+    } addr[METER_Q_COUNT_];
+    uint8_t clash[METER_Q_COUNT_];
+    char clash_msg[METER_Q_COUNT_][200];
 };
+
+/* A record's address: what it is (storage, tariff, subunit, function, VIF and its
+ * extensions, plain-text unit), not how its value is coded. */
+static void addr_of(const mtr_mbus_record_t *r, struct addr *a)
+{
+    memset(a, 0, sizeof *a);
+    a->storage = r->storage;
+    a->tariff = r->tariff;
+    a->subunit = r->subunit;
+    a->function = r->function;
+    a->has_vif = r->has_vif;
+    a->vif = r->vif;
+    a->nvife = r->nvife < MTR_MBUS_VIFE_MAX ? r->nvife : MTR_MBUS_VIFE_MAX;
+    memcpy(a->vife, r->vife, a->nvife);
+    a->text_len = (uint8_t)(r->text_len < sizeof a->text ? r->text_len : sizeof a->text);
+    if (r->text)
+        memcpy(a->text, r->text, a->text_len);
+    a->fixed = (r->flags & MTR_MBUS_RF_FIXED) != 0;
+    a->offset = a->fixed ? r->offset : 0;
+}
+
+static int same_addr(const struct addr *a, const struct addr *b)
+{
+    return a->storage == b->storage && a->tariff == b->tariff && a->subunit == b->subunit &&
+           a->function == b->function && a->has_vif == b->has_vif && a->vif == b->vif &&
+           a->nvife == b->nvife && memcmp(a->vife, b->vife, a->nvife) == 0 &&
+           a->text_len == b->text_len && memcmp(a->text, b->text, a->text_len) == 0 &&
+           a->fixed == b->fixed && a->offset == b->offset;
+}
+
+/* "storage 0, tariff 1, VIF 04" (the VIFEs and a subunit when there are) */
+static void addr_text(const struct addr *a, char *out, size_t cap)
+{
+    int k = snprintf(out, cap, "storage %llu, tariff %u, ", (unsigned long long)a->storage,
+                     (unsigned)a->tariff);
+    if (a->subunit && k >= 0 && (size_t)k < cap)
+        k += snprintf(out + k, cap - (size_t)k, "subunit %u, ", (unsigned)a->subunit);
+    if (k >= 0 && (size_t)k < cap)
+        k += snprintf(out + k, cap - (size_t)k, "VIF %02X", a->vif);
+    for (unsigned i = 0; i < a->nvife && k >= 0 && (size_t)k < cap; i++)
+        k += snprintf(out + k, cap - (size_t)k, " %02X", a->vife[i]);
+}
+
+/* A second record for @p q (the first gave it): the same address in the same telegram
+ * with another value is a clash; anything else is later and stays a record only. Time
+ * points (meter_date…) are not values but the time of a record next to them: a meter
+ * may send "storage 1, date" once for the due date and again for the date of a maximum
+ * (the ELS Falcon of the corpus does), so for them the first is the date, as before. */
+static void second(struct collect *c, meter_quantity_t q, const mtr_mbus_record_t *r,
+                   double x, unsigned index)
+{
+    const meter_quantity_info_t *qi = meter_quantity_info(q);
+    struct addr a;
+    addr_of(r, &a);
+    if (!qi || qi->kind != METER_KIND_NUMBER || c->clash[q] || c->tel[q] != index ||
+        !same_addr(&a, &c->addr[q]) || x == c->v[q])
+        return;
+    char where[96];
+    addr_text(&a, where, sizeof where);
+    c->clash[q] = 1;
+    snprintf(c->clash_msg[q], sizeof c->clash_msg[q], "telegram %u has two records of %s "
+             "(%.60s): %.15g and %.15g %s; neither is taken", index + 1, qi->name, where,
+             c->v[q], x, meter_unit_symbol(qi->unit));
+}
 
 /* the driver's row a current, storage-0 record of the main unit is */
 static const struct mtr_mbus_row *driver_row(const struct mtr_mbus_driver *d,
@@ -240,9 +318,15 @@ static int on_telegram(meter_t *m, const mtr_mbus_frame_t *f, const mtr_mbus_app
         mtr_mbus_to_record(&r, &rec, (int)c->n);
         meter_quantity_t q;
         double x;
-        /* the first record that maps to a quantity wins (docs/mbus.md) */
-        if (map_row(d, &r, &rec, c->medium, &q, &x) && !c->have[q]) {
+        /* the first record that maps to a quantity wins (docs/mbus.md), unless the same
+         * address comes again in that telegram with another value */
+        int mapped = map_row(d, &r, &rec, c->medium, &q, &x);
+        if (mapped && c->have[q]) {
+            second(c, q, &r, x, index);
+        } else if (mapped) {
             c->v[q] = x;
+            c->tel[q] = index;
+            addr_of(&r, &c->addr[q]);
             const meter_quantity_info_t *qi = meter_quantity_info(q);
             if (qi && qi->kind == METER_KIND_TEXT) {
                 size_t l = strnlen(rec.text, sizeof c->text[q] - 1);
@@ -290,6 +374,7 @@ static void fill(const struct collect *c, meter_quantity_t q, meter_reading_t *o
     /* not there: undecodable (the meter's doing), or perhaps after where the records
      * stopped (the frame's), else the model has none (the caller asked for it) */
     out->status = (unsigned)q >= METER_Q_COUNT_ ? METER_EQUANTITY
+                  : c->clash[q]                 ? METER_EVALUE
                   : c->have[q]                  ? METER_OK
                   : c->bad[q]                   ? METER_EVALUE
                   : c->stop_rc                  ? c->stop_rc
@@ -307,14 +392,20 @@ static int read_q(meter_t *m, const meter_quantity_t *qs, size_t n, meter_readin
         return mtr_set_err(m, METER_ENOMEM, "out of memory");
     int rc = collect(m, c);
     int first = METER_OK;
+    const char *clash = NULL;
     for (size_t i = 0; i < n; i++) {
         fill(c, qs[i], &out[i]);
         if (rc != METER_OK)
             out[i].status = rc;
-        if (first == METER_OK && out[i].status != METER_OK)
+        if (first == METER_OK && out[i].status != METER_OK) {
             first = out[i].status;
+            if ((unsigned)qs[i] < METER_Q_COUNT_ && c->clash[qs[i]])
+                clash = c->clash_msg[qs[i]];
+        }
     }
-    if (rc == METER_OK && first == METER_EVALUE)
+    if (rc == METER_OK && clash)
+        mtr_set_err(m, first, "%s", clash);
+    else if (rc == METER_OK && first == METER_EVALUE)
         mtr_set_err(m, first, "a record asked for holds a value that cannot be valid (BCD digits "
                     "A to F, or marked invalid by the meter)");
     else if (rc == METER_OK && first != METER_OK && c->stop_rc)
@@ -332,11 +423,14 @@ static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
         return mtr_set_err(m, METER_ENOMEM, "out of memory");
     int rc = collect(m, c);
     size_t k = 0;
+    int first = METER_OK;
     for (unsigned q = 0; rc == METER_OK && q < METER_Q_COUNT_; q++) {
         if (!c->have[q])
             continue;
         if (k < cap)
             fill(c, (meter_quantity_t)q, &out[k]);
+        if (c->clash[q] && first == METER_OK)
+            first = mtr_set_err(m, METER_EVALUE, "%s", c->clash_msg[q]);
         k++;
     }
     free(c);
@@ -346,7 +440,7 @@ static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
     if (k > cap)
         return mtr_set_err(m, METER_EBUFSIZE, "a snapshot needs room for %zu readings, not %zu", k,
                            cap);
-    return METER_OK;
+    return first;
 }
 
 static int records(meter_t *m, meter_record_t *out, size_t cap, size_t *n)

@@ -117,22 +117,6 @@ static int telegram(meter_t *m)
     return rc;
 }
 
-/* The best entry for each quantity (index into res.entries, or SIZE_MAX). */
-static void best_entries(const meter_t *m, const mtr_sml_result_t *res, size_t *best)
-{
-    size_t prio[METER_Q_COUNT_];
-    for (size_t q = 0; q < METER_Q_COUNT_; q++)
-        best[q] = prio[q] = SIZE_MAX;
-    for (size_t i = 0; i < res->count; i++) {
-        size_t p = 0;
-        meter_quantity_t q = mtr_sml_map_entry(driver(m), &res->entries[i], &p);
-        if (q < METER_Q_COUNT_ && p < prio[q]) {
-            prio[q] = p;
-            best[q] = i;
-        }
-    }
-}
-
 static int server_id_serial(const meter_t *m, const mtr_sml_result_t *res, meter_quantity_t q)
 {
     return q == METER_Q_SERIAL_NUMBER && driver(m) && (driver(m)->flags & MTR_SMLD_SERIAL_SERVER_ID)
@@ -143,11 +127,14 @@ static int server_id_serial(const meter_t *m, const mtr_sml_result_t *res, meter
 static int one(const meter_t *m, const mtr_sml_result_t *res, const size_t *best,
                meter_quantity_t q, meter_reading_t *out, char *err, size_t len)
 {
+    const size_t *clash = best + METER_Q_COUNT_;
     const meter_quantity_info_t *qi = meter_quantity_info(q);
     memset(out, 0, sizeof *out);
     out->quantity = q;
     if (!qi)
         return out->status = mtr_err(err, len, METER_EQUANTITY, "no quantity %d", (int)q);
+    if (best[q] != SIZE_MAX && clash[q] != SIZE_MAX)
+        return mtr_sml_clash(&res->entries[best[q]], &res->entries[clash[q]], q, out, err, len);
     if (best[q] != SIZE_MAX)
         return mtr_sml_convert(&res->entries[best[q]], q, out, err, len);
     out->unit = qi->unit;
@@ -172,11 +159,11 @@ static int read_list(meter_t *m, const meter_quantity_t *qs, size_t n, meter_rea
         return rc;
     }
     const mtr_sml_result_t *res = &((struct mtr_sml_bus *)m->bus->link)->res;
-    size_t best[METER_Q_COUNT_];
-    best_entries(m, res, best);
+    size_t best[2 * METER_Q_COUNT_]; /* best[q], then clash[q] (mtr_sml_choose) */
+    mtr_sml_choose(driver(m), res, best, best + METER_Q_COUNT_);
     int first = METER_OK;
     for (size_t i = 0; i < n; i++) {
-        char err[200] = "";
+        char err[300] = "";
         int st = qs[i] < METER_Q_COUNT_ ? one(m, res, best, qs[i], &out[i], err, sizeof err)
                                         : METER_EQUANTITY;
         if (qs[i] >= METER_Q_COUNT_) {
@@ -257,15 +244,15 @@ static int snapshot(meter_t *m, meter_reading_t *out, size_t cap, size_t *n)
     if (rc != METER_OK)
         return rc;
     const mtr_sml_result_t *res = &((struct mtr_sml_bus *)m->bus->link)->res;
-    size_t best[METER_Q_COUNT_];
-    best_entries(m, res, best);
+    size_t best[2 * METER_Q_COUNT_]; /* best[q], then clash[q] (mtr_sml_choose) */
+    mtr_sml_choose(driver(m), res, best, best + METER_Q_COUNT_);
     size_t k = 0;
     int first = METER_OK;
     for (unsigned q = 0; q < METER_Q_COUNT_; q++) {
         if (best[q] == SIZE_MAX && !server_id_serial(m, res, (meter_quantity_t)q))
             continue;
         if (k < cap) {
-            char err[200] = "";
+            char err[300] = "";
             int st = one(m, res, best, (meter_quantity_t)q, &out[k], err, sizeof err);
             if (st != METER_OK && first == METER_OK) {
                 first = st;

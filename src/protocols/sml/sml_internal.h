@@ -52,7 +52,9 @@ struct mtr_sml_driver {
 
 /* ---- the bus: the head and the stream ------------------------------------------- */
 
-#define MTR_SML_ENTRIES_MAX 64
+/* Every entry a frame can carry (455: proto/sml.h), kept in the bus (71 KiB, allocated
+ * once when the bus opens): no quantity is ever lost behind an entry limit. */
+#define MTR_SML_ENTRIES_MAX MTR_SML_FRAME_ENTRIES_MAX
 
 struct mtr_sml_bus {
     struct mtr_link link;
@@ -81,6 +83,15 @@ meter_quantity_t mtr_sml_map_entry(const struct mtr_sml_driver *d, const mtr_sml
  *  10^scaler, unit converted: Wh -> kWh ...). */
 int mtr_sml_convert(const mtr_sml_entry_t *e, meter_quantity_t q, meter_reading_t *out, char *err,
                     size_t len);
+/** For each quantity (arrays of METER_Q_COUNT_): the entry that gives it, best[q] (the
+ *  earliest entry of the table's earliest matching row; SIZE_MAX: none), and clash[q]:
+ *  another entry of that row with a different value (SIZE_MAX: none). A code sent twice
+ *  with one value is no clash; with two, which one the meter means is unknown. */
+void mtr_sml_choose(const struct mtr_sml_driver *d, const mtr_sml_result_t *res, size_t *best,
+                    size_t *clash);
+/** The reading of a clash: METER_EVALUE, the message naming both codes and values. */
+int mtr_sml_clash(const mtr_sml_entry_t *a, const mtr_sml_entry_t *b, meter_quantity_t q,
+                  meter_reading_t *out, char *err, size_t len);
 /** An entry as a record: value and unit as sent (after the scaler), OBIS as name. */
 void mtr_sml_entry_record(const mtr_sml_entry_t *e, meter_quantity_t q, meter_record_t *r);
 /** A server id (or octet string) as text: printable ASCII as is, else lower-case hex. */

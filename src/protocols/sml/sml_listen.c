@@ -62,9 +62,14 @@ int mtr_sml_listen(meter_t *m, struct mtr_sml_bus *sb)
         pos += used;
         if (rc == MTR_SML_FRAME) {
             rc = mtr_sml_decode_frame(&f, sb->codec_flags, &sb->res, err, sizeof err);
-            if (rc == METER_OK || rc == METER_EBUFSIZE) { /* EBUFSIZE: the first entries kept */
+            if (rc == METER_OK) {
                 mtr_log_hex(m, "sml telegram", f.data, f.len);
-                rc = METER_OK;
+                break;
+            }
+            if (rc == METER_EBUFSIZE) { /* cannot happen (the array holds a whole frame's) */
+                snprintf(msg, sizeof msg, "an SML telegram with %zu entries, more than the %d "
+                         "kept (MTR_SML_ENTRIES_MAX)", sb->res.total, MTR_SML_ENTRIES_MAX);
+                rc = METER_ELIMIT;
                 break;
             }
         }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* SML entries onto the catalogue: OBIS through the driver's rows (the shared map,
- * proto/obis.h), the DLMS unit onto the catalogue's unit (Wh -> kWh ...), and
- * records that keep every entry as the wire says (value after the scaler). */
+ * proto/obis.h), the DLMS unit onto the catalogue's unit (Wh -> kWh ...), the choice
+ * of the entry that gives each quantity (a code sent twice with two values gives none),
+ * and records that keep every entry as the wire says (value after the scaler). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -148,4 +149,71 @@ void mtr_sml_entry_record(const mtr_sml_entry_t *e, meter_quantity_t q, meter_re
         r->flags = METER_RECORD_F_INVALID;
         break;
     }
+}
+
+/* Two entries of one code say the same: equal once converted (or, for what does not
+ * convert, the same kind, raw value, scaler and unit). */
+static bool same_value(const mtr_sml_entry_t *a, const mtr_sml_entry_t *b, meter_quantity_t q)
+{
+    meter_reading_t ra, rb;
+    int ca = mtr_sml_convert(a, q, &ra, NULL, 0), cb = mtr_sml_convert(b, q, &rb, NULL, 0);
+    if (ca == METER_OK && cb == METER_OK)
+        return ra.kind == METER_KIND_TEXT ? strcmp(ra.text, rb.text) == 0 : ra.value == rb.value;
+    if (ca == METER_OK || cb == METER_OK || a->kind != b->kind)
+        return false;
+    meter_record_t xa, xb;
+    mtr_sml_entry_record(a, q, &xa);
+    mtr_sml_entry_record(b, q, &xb);
+    return strcmp(xa.text, xb.text) == 0 && strcmp(xa.unit, xb.unit) == 0 &&
+           a->scaler == b->scaler;
+}
+
+void mtr_sml_choose(const struct mtr_sml_driver *d, const mtr_sml_result_t *res, size_t *best,
+                    size_t *clash)
+{
+    size_t prio[METER_Q_COUNT_];
+    for (size_t q = 0; q < METER_Q_COUNT_; q++)
+        best[q] = clash[q] = prio[q] = SIZE_MAX;
+    for (size_t i = 0; i < res->count; i++) {
+        size_t p = 0;
+        meter_quantity_t q = mtr_sml_map_entry(d, &res->entries[i], &p);
+        if (q >= METER_Q_COUNT_ || p > prio[q])
+            continue;
+        if (p < prio[q]) { /* an earlier row of the table: this code gives the quantity */
+            prio[q] = p;
+            best[q] = i;
+            clash[q] = SIZE_MAX;
+        } else if (clash[q] == SIZE_MAX && !same_value(&res->entries[best[q]], &res->entries[i], q)) {
+            clash[q] = i; /* the same code again, another value */
+        }
+    }
+}
+
+/* An entry's value as the wire says it, for a message: "12345.6 kWh" */
+static void said(const mtr_sml_entry_t *e, char *out, size_t cap)
+{
+    meter_record_t r;
+    mtr_sml_entry_record(e, METER_Q_NONE, &r);
+    if (r.kind == METER_KIND_NUMBER && e->kind != MTR_SML_V_TIME)
+        snprintf(out, cap, "%.15g%s%s", r.value, r.unit[0] ? " " : "", r.unit);
+    else
+        snprintf(out, cap, "'%s'", r.text);
+}
+
+int mtr_sml_clash(const mtr_sml_entry_t *a, const mtr_sml_entry_t *b, meter_quantity_t q,
+                  meter_reading_t *out, char *err, size_t len)
+{
+    const meter_quantity_info_t *qi = meter_quantity_info(q);
+    char na[32], nb[32], va[64], vb[64];
+    mtr_sml_obis_format(a->obis, na, sizeof na);
+    mtr_sml_obis_format(b->obis, nb, sizeof nb);
+    said(a, va, sizeof va);
+    said(b, vb, sizeof vb);
+    memset(out, 0, sizeof *out);
+    out->quantity = q;
+    out->unit = qi ? qi->unit : METER_UNIT_NONE;
+    out->kind = qi ? qi->kind : METER_KIND_NUMBER;
+    return out->status = mtr_err(err, len, METER_EVALUE,
+                                 "%s = %s and %s = %s in one telegram: two values for %s, "
+                                 "neither is taken", na, va, nb, vb, qi ? qi->name : "?");
 }
