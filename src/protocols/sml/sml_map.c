@@ -197,7 +197,7 @@ static void said(const mtr_sml_entry_t *e, char *out, size_t cap)
     if (r.kind == METER_KIND_NUMBER && e->kind != MTR_SML_V_TIME)
         snprintf(out, cap, "%.15g%s%s", r.value, r.unit[0] ? " " : "", r.unit);
     else
-        snprintf(out, cap, "'%s'", r.text);
+        snprintf(out, cap, "'%.*s'", (int)(cap > 3 ? cap - 3 : 0), r.text); /* cut to fit */
 }
 
 int mtr_sml_clash(const mtr_sml_entry_t *a, const mtr_sml_entry_t *b, meter_quantity_t q,
