@@ -86,9 +86,11 @@ static int read_snapshot(meter_t *m, enum cli_format fmt, const char *conn)
         return 1;
     }
     int rc = meter_snapshot(m, r, cap, &n);
-    if (rc == METER_OK)
+    /* readings that failed alone (a value refused, a group the meter would not give) are
+     * printed with their own status beside the others; a failed exchange gives none */
+    if (n > 0)
         cli_print_readings(stdout, fmt, meter_model_name(m), conn, r, n);
-    else
+    if (rc != METER_OK)
         fprintf(stderr, "meter read: %s (%s)\n", meter_last_error(m), meter_errname(rc));
     free(r);
     meter_close(m);
