@@ -6,11 +6,15 @@
  * (getrusage RUSAGE_THREAD), wall time, transactions (meter_get_stats) against a
  * lower bound computed here from the register table (distinct registers per
  * function code / the per-request maximum), and heap allocations made by the
- * calling thread. Then, labelled internal: the float-to-decimal conversion
+ * calling thread. Each model twice: with the client and the simulator on one CPU (what
+ * the library costs), and as the scheduler places them (on a VM a wake-up across CPUs
+ * can cost the kernel tens of microseconds a round trip, none of it ours). Then,
+ * labelled internal: the float-to-decimal conversion
  * against the text implementation it replaced, and Modbus row decoding. */
 #include <float.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,9 +62,25 @@ static unsigned transactions_bound(const char *model_name, const meter_quantity_
     return (regs[0] + 124) / 125 + (regs[1] + 1999) / 2000;
 }
 
-static int snapshot_bench(const char *model, int quick)
+/* one CPU for this thread and the threads it starts, or every CPU again */
+static void place(int one_cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (one_cpu) {
+        int cpu = sched_getcpu();
+        CPU_SET(cpu < 0 ? 0 : cpu, &set);
+    } else {
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            CPU_SET(c, &set);
+    }
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
+
+static int snapshot_bench(const char *model, int quick, int one_cpu)
 {
     struct sim_run s;
+    place(one_cpu); /* before the simulator's thread starts: it inherits it */
     char err[256], conn[300];
     if (meter_sim_new(&s.sim, "tcp:127.0.0.1:0", err, sizeof err) != METER_OK ||
         meter_sim_add(s.sim, model, 1) != METER_OK) {
@@ -115,13 +135,13 @@ static int snapshot_bench(const char *model, int quick)
     double mc = bench_median(cpu, (size_t)runs), mu = bench_median(user, (size_t)runs),
            ms = bench_median(sys, (size_t)runs), mw = bench_median(wall, (size_t)runs),
            mt = bench_median(trans, (size_t)runs), ma = bench_median(allocs, (size_t)runs);
-    printf("  %-14s %3zu values | thread CPU %6.1f us (user %5.1f, system %5.1f) | wall %6.1f us | "
+    printf("  %-14s %-8s %3zu values | thread CPU %6.1f us (user %5.1f, system %5.1f) | wall %6.1f us | "
            "%4.1f transactions (bound %u) | %.2f allocations | %lu failed\n",
-           model, n, mc, mu, ms, mw, mt, bound, ma, failed);
+           model, one_cpu ? "one CPU" : "spread", n, mc, mu, ms, mw, mt, bound, ma, failed);
     char key[96];
 #define KEY(what, v)                                                                              \
     do {                                                                                          \
-        snprintf(key, sizeof key, "snapshot.%s.%s", model, what);                                 \
+        snprintf(key, sizeof key, "snapshot%s.%s.%s", one_cpu ? "" : "_spread", model, what);     \
         bench_key(key, v);                                                                        \
     } while (0)
     KEY("values", (double)n);
@@ -260,9 +280,11 @@ int main(void)
            "snapshot, median of %d runs (allocations: %s, this thread only)\n", quick ? 3 : 7, how);
     static const char *models[] = {"klefr-6924", "klefr-6934", "compere-kpm31"};
     int rc = 0;
-    for (size_t i = 0; i < 3; i++)
-        if (snapshot_bench(models[i], quick) < 0)
-            rc = 1;
+    for (int one_cpu = 1; one_cpu >= 0; one_cpu--)
+        for (size_t i = 0; i < 3; i++)
+            if (snapshot_bench(models[i], quick, one_cpu) < 0)
+                rc = 1;
+    place(0);
     decimal_bench(quick);
     rows_bench(quick);
     return rc;
