@@ -149,10 +149,7 @@ void mtr_iec_sets_free(struct mtr_iec_sets *s);
 /** The quantity a data set is (METER_Q_COUNT_ if none); *prio gets the row index. */
 meter_quantity_t mtr_iec_map_set(const struct mtr_iec_driver *d, const struct mtr_iec_set *s,
                                  size_t *prio);
-/** For each quantity (arrays of METER_Q_COUNT_): the data set that gives it, best[q]
- *  (the earliest set of the table's earliest matching row; SIZE_MAX: none), and clash[q]:
- *  another set of that row with a different value (SIZE_MAX: none). A code sent twice
- *  with one value is no clash; with two, which one the meter means is unknown. */
+/** mtr_choose() (core/choose.h) over the data sets: best[q] gives q, clash[q] contradicts it. */
 void mtr_iec_choose(const struct mtr_iec_driver *d, const struct mtr_iec_sets *s, size_t *best,
                     size_t *clash);
 /** The reading of @p q from mtr_iec_choose()'s choice: METER_EQUANTITY when no set gives

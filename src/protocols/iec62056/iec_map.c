@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/choose.h"
 #include "protocols/iec62056/iec_internal.h"
 
 int mtr_iec_sets_add(void *user, const mtr_iec_dataset_t *ds)
@@ -245,25 +246,29 @@ static bool same_value(const struct mtr_iec_set *a, const struct mtr_iec_set *b,
     return ra.kind == METER_KIND_TEXT ? strcmp(ra.text, rb.text) == 0 : ra.value == rb.value;
 }
 
+struct iec_choice {
+    const struct mtr_iec_driver *d;
+    const struct mtr_iec_sets *s;
+};
+
+static meter_quantity_t choice_map(const void *ctx, size_t i, size_t *prio)
+{
+    const struct iec_choice *c = ctx;
+    return mtr_iec_map_set(c->d, &c->s->v[i], prio);
+}
+
+static bool choice_same(const void *ctx, size_t a, size_t b, meter_quantity_t q)
+{
+    const struct iec_choice *c = ctx;
+    return same_value(&c->s->v[a], &c->s->v[b], q);
+}
+
 void mtr_iec_choose(const struct mtr_iec_driver *d, const struct mtr_iec_sets *s, size_t *best,
                     size_t *clash)
 {
-    size_t prio[METER_Q_COUNT_];
-    for (size_t q = 0; q < METER_Q_COUNT_; q++)
-        best[q] = clash[q] = prio[q] = SIZE_MAX;
-    for (size_t i = 0; i < s->n; i++) {
-        size_t p = 0;
-        meter_quantity_t q = mtr_iec_map_set(d, &s->v[i], &p);
-        if (q >= METER_Q_COUNT_ || p > prio[q])
-            continue;
-        if (p < prio[q]) { /* an earlier row of the table: this code gives the quantity */
-            prio[q] = p;
-            best[q] = i;
-            clash[q] = SIZE_MAX;
-        } else if (clash[q] == SIZE_MAX && !same_value(&s->v[best[q]], &s->v[i], q)) {
-            clash[q] = i; /* the same code again, another value */
-        }
-    }
+    struct iec_choice c = {d, s};
+    struct mtr_choice_src src = {s->n, choice_map, choice_same, &c};
+    mtr_choose(&src, best, clash);
 }
 
 int mtr_iec_reading(const struct mtr_iec_sets *s, const size_t *best, const size_t *clash,

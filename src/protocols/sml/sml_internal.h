@@ -83,10 +83,7 @@ meter_quantity_t mtr_sml_map_entry(const struct mtr_sml_driver *d, const mtr_sml
  *  10^scaler, unit converted: Wh -> kWh ...). */
 int mtr_sml_convert(const mtr_sml_entry_t *e, meter_quantity_t q, meter_reading_t *out, char *err,
                     size_t len);
-/** For each quantity (arrays of METER_Q_COUNT_): the entry that gives it, best[q] (the
- *  earliest entry of the table's earliest matching row; SIZE_MAX: none), and clash[q]:
- *  another entry of that row with a different value (SIZE_MAX: none). A code sent twice
- *  with one value is no clash; with two, which one the meter means is unknown. */
+/** mtr_choose() (core/choose.h) over the entries: best[q] gives q, clash[q] contradicts it. */
 void mtr_sml_choose(const struct mtr_sml_driver *d, const mtr_sml_result_t *res, size_t *best,
                     size_t *clash);
 /** The reading of a clash: METER_EVALUE, the message naming both codes and values. */

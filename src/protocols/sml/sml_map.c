@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/choose.h"
 #include "protocols/sml/sml_internal.h"
 
 meter_quantity_t mtr_sml_map_entry(const struct mtr_sml_driver *d, const mtr_sml_entry_t *e,
@@ -168,25 +169,29 @@ static bool same_value(const mtr_sml_entry_t *a, const mtr_sml_entry_t *b, meter
            a->scaler == b->scaler;
 }
 
+struct sml_choice {
+    const struct mtr_sml_driver *d;
+    const mtr_sml_result_t *res;
+};
+
+static meter_quantity_t choice_map(const void *ctx, size_t i, size_t *prio)
+{
+    const struct sml_choice *c = ctx;
+    return mtr_sml_map_entry(c->d, &c->res->entries[i], prio);
+}
+
+static bool choice_same(const void *ctx, size_t a, size_t b, meter_quantity_t q)
+{
+    const struct sml_choice *c = ctx;
+    return same_value(&c->res->entries[a], &c->res->entries[b], q);
+}
+
 void mtr_sml_choose(const struct mtr_sml_driver *d, const mtr_sml_result_t *res, size_t *best,
                     size_t *clash)
 {
-    size_t prio[METER_Q_COUNT_];
-    for (size_t q = 0; q < METER_Q_COUNT_; q++)
-        best[q] = clash[q] = prio[q] = SIZE_MAX;
-    for (size_t i = 0; i < res->count; i++) {
-        size_t p = 0;
-        meter_quantity_t q = mtr_sml_map_entry(d, &res->entries[i], &p);
-        if (q >= METER_Q_COUNT_ || p > prio[q])
-            continue;
-        if (p < prio[q]) { /* an earlier row of the table: this code gives the quantity */
-            prio[q] = p;
-            best[q] = i;
-            clash[q] = SIZE_MAX;
-        } else if (clash[q] == SIZE_MAX && !same_value(&res->entries[best[q]], &res->entries[i], q)) {
-            clash[q] = i; /* the same code again, another value */
-        }
-    }
+    struct sml_choice c = {d, res};
+    struct mtr_choice_src src = {res->count, choice_map, choice_same, &c};
+    mtr_choose(&src, best, clash);
 }
 
 /* An entry's value as the wire says it, for a message: "12345.6 kWh" */
