@@ -2,9 +2,13 @@
 /* mtr_decimal_from_float(): a float's fewest-digit decimal (6 to 9 significant digits,
  * as "%.*e" then strtof would find it) and the double nearest that decimal times
  * 10^exp10 (as strtod would read it), in integers of fixed width. Why it is exact is
- * written below. No text, no heap, no long double. */
+ * written below. No text, no heap, no long double. Also mtr_decimal_scale(): an integer
+ * times a power of ten, rounded once (strtod on its text only beyond 2^53 or 10^22). */
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/decimal.h"
@@ -379,6 +383,20 @@ static double scale_pow10(uint64_t d, int x)
     if (x < -345) /* d·10^-346 < 2^-1075 */
         return 0;
     return x > 0 ? scale_up(d, x) : scale_down(d, -x);
+}
+
+double mtr_decimal_scale(uint64_t m, int negative, int exp10)
+{
+    double r;
+    if (m < (1ULL << 53) && exp10 >= -22 && exp10 <= 22) {
+        /* m and 10^|exp10| are exact doubles: one operation, one rounding */
+        r = exp10 < 0 ? (double)m / pow10_exact[-exp10] : (double)m * pow10_exact[exp10];
+    } else {
+        char buf[48];
+        snprintf(buf, sizeof buf, "%" PRIu64 "e%d", m, exp10);
+        r = strtod(buf, NULL);
+    }
+    return negative ? -r : r;
 }
 
 /* ---- the conversion ------------------------------------------------------------------- */

@@ -5,9 +5,9 @@
  * the only copy is mtr_mbus_text_copy() into a caller's buffer. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "proto/decimal.h"
 #include "proto/status.h"
 #include "proto/mbus.h"
 
@@ -198,21 +198,12 @@ static double ten_to(int e)
 
 double mtr_mbus_value_double(const mtr_mbus_value_t *v)
 {
-    double num = (v->flags & MTR_MBUS_VAL_UNSIGNED) ? (double)v->raw : (double)v->number;
     switch (v->kind) {
-    case MTR_MBUS_V_INT:
-        if (fabs(num) >= 9007199254740992.0 && v->exp10) {
-            /* from 2^53 on the integer may not be exact as a double: its decimal text
-             * through strtod, rounded once (4611686018427400249 kWh was one ulp off) */
-            char buf[48];
-            if (v->flags & MTR_MBUS_VAL_UNSIGNED)
-                snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)v->raw, v->exp10);
-            else
-                snprintf(buf, sizeof buf, "%llde%d", (long long)v->number, v->exp10);
-            return strtod(buf, NULL);
-        }
-        /* divide by 10^-e rather than multiply by an inexact 10^e */
-        return v->exp10 < 0 ? num / ten_to(-v->exp10) : num * ten_to(v->exp10);
+    case MTR_MBUS_V_INT: /* the integer times 10^exp10, rounded once, also from 2^53 on */
+        if (v->flags & MTR_MBUS_VAL_UNSIGNED)
+            return mtr_decimal_scale(v->raw, 0, v->exp10);
+        return mtr_decimal_scale(v->number < 0 ? 0 - (uint64_t)v->number : (uint64_t)v->number,
+                                 v->number < 0, v->exp10);
     case MTR_MBUS_V_REAL:
         return v->exp10 < 0 ? v->real / ten_to(-v->exp10) : v->real * ten_to(v->exp10);
     default:

@@ -3,10 +3,9 @@
  * the caller's struct, the value kept as the wire says (mantissa and scaler), and
  * the value after scaler as a double. Message framing is in sml_message.c. */
 #include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "proto/decimal.h"
 #include "proto/sml.h"
 #include "proto/status.h"
 
@@ -234,27 +233,12 @@ double mtr_sml_entry_value(const mtr_sml_entry_t *e)
 
 double mtr_sml_entry_scaled(const mtr_sml_entry_t *e, int exp10)
 {
-    double v;
+    int k = e->scaler + exp10; /* the raw integer times 10^k, rounded once */
     switch (e->kind) {
-    case MTR_SML_V_INT: v = (double)e->i; break;
-    case MTR_SML_V_UINT: v = (double)e->u; break;
-    case MTR_SML_V_BOOL: v = e->b ? 1.0 : 0.0; break;
+    case MTR_SML_V_INT:
+        return mtr_decimal_scale(e->i < 0 ? 0 - (uint64_t)e->i : (uint64_t)e->i, e->i < 0, k);
+    case MTR_SML_V_UINT: return mtr_decimal_scale(e->u, 0, k);
+    case MTR_SML_V_BOOL: return mtr_decimal_scale(e->b ? 1 : 0, 0, k);
     default: return NAN;
     }
-    int k = e->scaler + exp10, s = k < 0 ? -k : k;
-    if (fabs(v) >= 9007199254740992.0 || s > 22) {
-        /* the integer may not be exact as a double (from 2^53 on), or 10^k is not: the
-         * decimal text read once by strtod, correctly rounded, so still one rounding */
-        char buf[48];
-        if (e->kind == MTR_SML_V_INT || e->kind == MTR_SML_V_BOOL)
-            snprintf(buf, sizeof buf, "%llde%d", e->kind == MTR_SML_V_INT ? (long long)e->i : (long long)v, k);
-        else
-            snprintf(buf, sizeof buf, "%llue%d", (unsigned long long)e->u, k);
-        return strtod(buf, NULL);
-    }
-    /* one rounding: raw / 10^k with 10^k exact for k <= 22 */
-    double p = 1.0;
-    for (int i = 0; i < s; i++)
-        p *= 10.0;
-    return k < 0 ? v / p : v * p;
 }

@@ -80,24 +80,6 @@ static void date_text(const mtr_mbus_datetime_t *dt, int with_time, char *out, s
     copy_text(out, cap, tmp);
 }
 
-/* mtr_mbus_value_double() with exact powers of ten from a table instead of pow() */
-static double value_double(const mtr_mbus_value_t *v)
-{
-    static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    int e = v->exp10 < 0 ? -v->exp10 : v->exp10;
-    if (e > 22 || (v->kind != MTR_MBUS_V_INT && v->kind != MTR_MBUS_V_REAL))
-        return mtr_mbus_value_double(v);
-    double x = v->kind == MTR_MBUS_V_REAL              ? v->real
-               : (v->flags & MTR_MBUS_VAL_UNSIGNED) ? (double)v->raw
-                                                    : (double)v->number;
-    if (v->kind == MTR_MBUS_V_INT && e && fabs(x) >= 9007199254740992.0)
-        return mtr_mbus_value_double(v); /* not exact as a double: the codec rounds once */
-    /* divide by 10^-e rather than multiply by an inexact 10^e, as the codec does */
-    return v->exp10 < 0 ? x / p10[e] : x * p10[e];
-}
-
 /* Function words that fit meter_record_t.function, in zero-padded slots of its size. */
 static const char function_words[][16] = {
     [MTR_MBUS_FN_INSTANTANEOUS] = "instantaneous", [MTR_MBUS_FN_MAXIMUM] = "maximum",
@@ -218,7 +200,7 @@ void mtr_mbus_to_record_v(const mtr_mbus_record_t *r, meter_record_t *out, int i
     case MTR_MBUS_V_INT:
     case MTR_MBUS_V_REAL:
         out->kind = METER_KIND_NUMBER;
-        out->value = value_double(v);
+        out->value = mtr_mbus_value_double(v);
         break;
     case MTR_MBUS_V_DATE:
         date_text(&v->dt, 0, out->text, sizeof out->text);
